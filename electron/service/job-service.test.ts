@@ -1,0 +1,105 @@
+// The service with the real addon, real cgroups and real child processes.
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { after, test } from 'node:test';
+import type { CommandReply, CommandResults, CommandType, ServiceEvent } from '../contract';
+import { JobService } from './job-service';
+
+const service = new JobService({ intervalMs: 200 });
+service.start();
+const events: ServiceEvent[] = [];
+service.subscribe((event) => events.push(event));
+const children: ChildProcess[] = [];
+
+after(() => {
+  for (const child of children) child.kill('SIGKILL');
+  const { leftBehind } = service.stop();
+  assert.deepEqual(leftBehind, []);
+});
+
+async function ok<T extends CommandType>(command: { type: T } & Record<string, unknown>): Promise<CommandResults[T]> {
+  const reply = (await service.handle(command)) as CommandReply<T>;
+  if (!reply.ok) assert.fail(`${command.type} failed: ${reply.error}`);
+  return reply.result;
+}
+
+async function failure(command: unknown): Promise<string> {
+  const reply = await service.handle(command);
+  assert.equal(reply.ok, false, `expected ${JSON.stringify(command)} to fail`);
+  return (reply as { error: string }).error;
+}
+
+function spawnChild(script: string): ChildProcess {
+  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'inherit'] });
+  children.push(child);
+  return child;
+}
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+test('a created job samples its attached processes and reports their exits', async () => {
+  const job = await ok({ type: 'createJob', name: `service-test-${process.pid}` });
+  assert.equal(job.state, 'live');
+  assert.ok(existsSync(job.path), `${job.path} should exist`);
+  assert.ok(events.some((event) => event.jobs?.some((held) => held.id === job.id)), 'clients hear of the new job');
+
+  const busy = spawnChild('process.stdin.once("data", () => process.exit(5)); for (let t = Date.now(); Date.now() - t < 600;);');
+  const sleeper = spawnChild('setInterval(() => {}, 1000)');
+  const exited = spawn('true');
+  await new Promise((resolve) => exited.once('exit', resolve));
+  const attach = await ok({ type: 'attach', jobId: job.id, pids: [busy.pid!, sleeper.pid!, exited.pid!] });
+  assert.deepEqual(attach.attached.sort(), [busy.pid!, sleeper.pid!].sort());
+  assert.equal(attach.failed.length, 1);
+  assert.equal(attach.failed[0].pid, exited.pid);
+  assert.match(attach.failed[0].error, new RegExp(`pid ${exited.pid}\\b.*exited`));
+
+  const sample = await until('a sample with both members', () =>
+    events
+      .flatMap((event) => event.samples)
+      .find((s) => s.jobId === job.id && s.processes?.length === 2 && s.processor!.userTimeUs > 0),
+  );
+  assert.equal(sample.state, 'live');
+  assert.ok(sample.memory!.currentBytes > 1 << 20, `memory ${sample.memory!.currentBytes} should exceed 1 MiB`);
+
+  busy.stdin!.write('exit\n');
+  const exit = await until('EXIT_PROCESS of the busy child', () =>
+    events.flatMap((event) => event.notifications).find((n) => n.kind === 'EXIT_PROCESS' && n.pid === busy.pid),
+  );
+  assert.equal(exit.exitCode, 5);
+  assert.equal(exit.jobId, job.id);
+
+  const history = await ok({ type: 'getHistory', jobId: job.id });
+  assert.ok(history.samples.length >= 1);
+  assert.ok(history.notifications.some((n) => n.kind === 'NEW_PROCESS' && n.pid === sleeper.pid));
+
+  assert.match(await failure({ type: 'closeJob', jobId: job.id }), /process/i, 'closing a job with members is refused');
+  await ok({ type: 'terminateJob', jobId: job.id });
+  await until('ACTIVE_PROCESS_ZERO', () =>
+    events.flatMap((event) => event.notifications).find((n) => n.kind === 'ACTIVE_PROCESS_ZERO' && n.jobId === job.id),
+  );
+  await ok({ type: 'closeJob', jobId: job.id });
+  assert.equal(existsSync(job.path), false, 'closing a created job removes its cgroup');
+  assert.match(await failure({ type: 'getHistory', jobId: job.id }), /No job with id/);
+});
+
+test('malformed commands get readable errors and change nothing', async () => {
+  const before = (await ok({ type: 'getState' })).jobs;
+  assert.match(await failure(null), /Invalid command/);
+  assert.match(await failure({ type: 'nope' }), /Invalid command/);
+  assert.match(await failure({ type: 'attach', jobId: 1, pids: [0] }), /pids/);
+  assert.match(await failure({ type: 'attach', jobId: 1, pids: [1.5] }), /pids/);
+  assert.match(await failure({ type: 'createJob', name: '../escape' }), /job name/);
+  assert.match(await failure({ type: 'createJob', name: 'x', extra: true }), /Invalid command/);
+  assert.match(await failure({ type: 'openJob', path: '/etc' }), /\/etc/);
+  assert.match(await failure({ type: 'terminateJob', jobId: 424242 }), /No job with id 424242/);
+  assert.deepEqual((await ok({ type: 'getState' })).jobs, before);
+});

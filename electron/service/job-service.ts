@@ -1,0 +1,233 @@
+// The monitoring service: the jobs JobScope holds, their sampler, history and notification log, and the
+// command handler both transports call. It imports nothing from Electron so serve mode and tests run it
+// under plain Node.
+import * as native from '#native';
+import { z } from 'zod';
+import {
+  commandSchema,
+  type AppState,
+  type AttachResult,
+  type Command,
+  type CommandReply,
+  type CommandResults,
+  type JobHistory,
+  type JobSummary,
+  type ServiceEvent,
+} from '../contract';
+import { TimeWindow } from './time-window';
+
+export interface ServiceOptions {
+  /** Sampling period. */
+  intervalMs: number;
+  /** How much sample history each job keeps. */
+  historyMs: number;
+  /** Notifications kept per job; older ones are dropped first. */
+  notificationLimit: number;
+}
+
+export const defaultServiceOptions: ServiceOptions = {
+  intervalMs: 1000,
+  historyMs: 10 * 60 * 1000,
+  notificationLimit: 10_000,
+};
+
+interface HeldJob {
+  job: native.Job;
+  state: 'live' | 'gone';
+  samples: TimeWindow<native.JobSample>;
+  notifications: native.Notification[];
+}
+
+type Listener = (event: ServiceEvent) => void;
+
+export class JobService {
+  private readonly options: ServiceOptions;
+  private readonly held = new Map<number, HeldJob>();
+  private readonly listeners = new Set<Listener>();
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(options: Partial<ServiceOptions> = {}) {
+    this.options = { ...defaultServiceOptions, ...options };
+  }
+
+  start(): void {
+    if (this.timer) return;
+    native.startNotifications((batch) => this.onNotifications(batch));
+    this.timer = setInterval(() => this.tick(), this.options.intervalMs);
+  }
+
+  /** Stops sampling and releases every job: created jobs that are empty are removed, the rest are left. */
+  stop(): { leftBehind: string[] } {
+    clearInterval(this.timer);
+    this.timer = undefined;
+    native.stopNotifications();
+    const leftBehind: string[] = [];
+    for (const [id, held] of this.held) {
+      try {
+        held.job.close();
+      } catch (error) {
+        leftBehind.push(`${held.job.path}: ${describeError(error)}`);
+      }
+      this.held.delete(id);
+    }
+    return { leftBehind };
+  }
+
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Validates and runs one command from any transport; never throws. */
+  async handle(raw: unknown): Promise<CommandReply> {
+    const parsed = commandSchema.safeParse(raw);
+    if (!parsed.success) return { ok: false, error: `Invalid command: ${z.prettifyError(parsed.error)}` };
+    try {
+      return { ok: true, result: this.run(parsed.data) };
+    } catch (error) {
+      const code = (error as { code?: unknown }).code;
+      return { ok: false, error: describeError(error), ...(typeof code === 'string' ? { code } : {}) };
+    }
+  }
+
+  private run(command: Command): CommandResults[Command['type']] {
+    switch (command.type) {
+      case 'getState':
+        return this.state();
+      case 'createJob':
+        return this.hold(native.createJob(command.name === undefined ? {} : { name: command.name }));
+      case 'openJob':
+        return this.open(command.path);
+      case 'listProcesses':
+        return native.listProcesses();
+      case 'attach':
+        return this.attach(command.jobId, command.pids);
+      case 'terminateJob':
+        this.find(command.jobId).job.terminate(command.exitCode);
+        return null;
+      case 'closeJob':
+        this.close(command.jobId);
+        return null;
+      case 'getHistory':
+        return this.history(command.jobId);
+    }
+  }
+
+  private state(): AppState {
+    return {
+      host: native.hostInfo(),
+      jobs: this.summaries(),
+      intervalMs: this.options.intervalMs,
+      historyMs: this.options.historyMs,
+    };
+  }
+
+  private summaries(): JobSummary[] {
+    return [...this.held.values()].map(({ job, state }) => ({
+      id: job.id,
+      name: job.name,
+      path: job.path,
+      created: job.created,
+      state,
+    }));
+  }
+
+  private hold(job: native.Job): JobSummary {
+    this.held.set(job.id, {
+      job,
+      state: 'live',
+      samples: new TimeWindow(this.options.historyMs),
+      notifications: [],
+    });
+    this.sampleAndEmit([job.id], [], true);
+    return this.summaries().find((summary) => summary.id === job.id)!;
+  }
+
+  private open(path: string): JobSummary {
+    const job = native.openJob({ path });
+    const already = [...this.held.values()].find((held) => held.job.path === job.path && held.job !== job);
+    if (already) {
+      job.close();
+      throw new Error(`${job.path} is already open as job "${already.job.name}"`);
+    }
+    return this.hold(job);
+  }
+
+  private attach(jobId: number, pids: number[]): AttachResult {
+    const { job } = this.find(jobId);
+    const result: AttachResult = { attached: [], failed: [] };
+    for (const pid of new Set(pids)) {
+      try {
+        job.assign(pid);
+        result.attached.push(pid);
+      } catch (error) {
+        result.failed.push({ pid, error: describeError(error) });
+      }
+    }
+    return result;
+  }
+
+  private close(jobId: number): void {
+    this.find(jobId).job.close();
+    this.held.delete(jobId);
+    this.emit({ time: Date.now(), samples: [], notifications: [], jobs: this.summaries() });
+  }
+
+  private history(jobId: number): JobHistory {
+    const held = this.find(jobId);
+    return { samples: held.samples.toArray(), notifications: [...held.notifications] };
+  }
+
+  private find(jobId: number): HeldJob {
+    const held = this.held.get(jobId);
+    if (!held) throw new Error(`No job with id ${jobId} is open (it may have been closed)`);
+    return held;
+  }
+
+  private tick(): void {
+    this.sampleAndEmit([...this.held.keys()], []);
+  }
+
+  private onNotifications(batch: native.Notification[]): void {
+    const concerned = new Set<number>();
+    const kept: native.Notification[] = [];
+    for (const notification of batch) {
+      const held = this.held.get(notification.jobId);
+      if (!held) continue; // the job was closed while its messages were in flight
+      held.notifications.push(notification);
+      if (held.notifications.length > this.options.notificationLimit) held.notifications.shift();
+      concerned.add(notification.jobId);
+      kept.push(notification);
+    }
+    if (kept.length > 0) this.sampleAndEmit([...concerned], kept);
+  }
+
+  private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
+    const jobs = jobIds.map((id) => this.held.get(id)?.job).filter((job) => job !== undefined);
+    const samples = jobs.length > 0 ? native.sampleJobs(jobs) : [];
+    for (const sample of samples) {
+      const held = this.held.get(sample.jobId)!;
+      held.samples.push(sample);
+      if (held.state !== sample.state) {
+        held.state = sample.state;
+        jobsChanged = true;
+      }
+    }
+    if (samples.length === 0 && notifications.length === 0 && !jobsChanged) return;
+    this.emit({
+      time: Date.now(),
+      samples,
+      notifications,
+      ...(jobsChanged ? { jobs: this.summaries() } : {}),
+    });
+  }
+
+  private emit(event: ServiceEvent): void {
+    for (const listener of this.listeners) listener(event);
+  }
+}
+
+/** A readable sentence for any thrown value; native errors already name the object and the errno. */
+export function describeError(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,26 @@
+/** Keeps the items of the last `spanMs` milliseconds, oldest first; items arrive in time order. */
+export class TimeWindow<T extends { time: number }> {
+  private items: T[] = [];
+  private start = 0;
+
+  constructor(private readonly spanMs: number) {}
+
+  push(item: T): void {
+    this.items.push(item);
+    const oldest = item.time - this.spanMs;
+    while (this.start < this.items.length && this.items[this.start].time < oldest) this.start++;
+    // Compact only when the dead prefix is as large as the live part: amortized O(1) per push.
+    if (this.start > 64 && this.start * 2 > this.items.length) {
+      this.items = this.items.slice(this.start);
+      this.start = 0;
+    }
+  }
+
+  toArray(): T[] {
+    return this.items.slice(this.start);
+  }
+
+  get length(): number {
+    return this.items.length - this.start;
+  }
+}

@@ -1,0 +1,164 @@
+// Everything the UI asks of the service, and how the answers land in the store. Failures of commands the
+// user started become an error toast (role="alert"); dialogs that show errors inline get the rejection.
+import type { AttachResult, JobSummary, ProcessInfo } from '../../electron/contract';
+import type { JobScopeApi } from './api';
+import { errorSentence } from './format';
+import {
+  Store,
+  withAppState,
+  withEvent,
+  withHistory,
+  withJob,
+  withJobs,
+  withToast,
+  withoutToast,
+} from './store';
+
+const delay = (ms: number) => new Promise((r) => window.setTimeout(r, ms));
+
+export class Actions {
+  /** The job whose history was last requested; a different selection triggers getHistory. */
+  private historyFor: number | null = null;
+
+  constructor(
+    readonly store: Store,
+    private readonly api: JobScopeApi,
+  ) {}
+
+  /** Wires the store to the API: events, connection status, and a state refresh on every (re)connect. */
+  start(): () => void {
+    const offEvent = this.api.subscribe((e) => this.store.update((s) => withEvent(s, e)));
+    const offStatus = this.api.onStatus((connection) => {
+      const wasOpen = this.store.getState().connection.state === 'open';
+      this.store.update((s) => ({ ...s, connection }));
+      if (connection.state === 'open' && !wasOpen) void this.refresh();
+    });
+    // Whatever changes the selection (a click, a new job, the selected job closing), load its history.
+    const offSelect = this.store.subscribe(() => {
+      const id = this.store.getState().selectedId;
+      if (id === this.historyFor) return;
+      this.historyFor = id;
+      if (id != null) void this.loadHistory(id);
+    });
+    if (this.api.status().state === 'open') void this.refresh();
+    return () => {
+      offEvent();
+      offStatus();
+      offSelect();
+    };
+  }
+
+  toast(kind: 'error' | 'info', text: string): void {
+    this.store.update((s) => withToast(s, kind, text));
+  }
+
+  dismiss(id: number): void {
+    this.store.update((s) => withoutToast(s, id));
+  }
+
+  private fail(prefix: string, err: unknown): void {
+    this.toast('error', errorSentence(prefix, err));
+  }
+
+  private jobName(jobId: number): string {
+    return this.store.getState().jobs.find((j) => j.id === jobId)?.name ?? `#${jobId}`;
+  }
+
+  async refresh(): Promise<void> {
+    try {
+      const app = await this.api.invoke({ type: 'getState' });
+      // Buffers may have gaps (or stale ids after a service restart): start over, then reload the history
+      // of the selected job (through the selection watcher in start()).
+      this.historyFor = null;
+      this.store.update((s) => withAppState({ ...s, data: {} }, app));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') this.fail('Could not load the service state', err);
+    }
+  }
+
+  async loadHistory(jobId: number): Promise<void> {
+    try {
+      const history = await this.api.invoke({ type: 'getHistory', jobId });
+      this.store.update((s) => withHistory(s, jobId, history));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') {
+        this.fail(`Could not load the history of job ${this.jobName(jobId)}`, err);
+      }
+    }
+  }
+
+  select(jobId: number): void {
+    if (this.store.getState().selectedId === jobId) return;
+    this.store.update((s) => ({ ...s, selectedId: jobId }));
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async createJob(name?: string): Promise<JobSummary> {
+    const job = await this.api.invoke(name ? { type: 'createJob', name } : { type: 'createJob' });
+    this.adopt(job);
+    return job;
+  }
+
+  async openJob(path: string): Promise<JobSummary> {
+    const job = await this.api.invoke({ type: 'openJob', path });
+    this.adopt(job);
+    return job;
+  }
+
+  private adopt(job: JobSummary): void {
+    this.store.update((s) => withJob(s, job));
+  }
+
+  listProcesses(): Promise<ProcessInfo[]> {
+    return this.api.invoke({ type: 'listProcesses' });
+  }
+
+  attach(jobId: number, pids: number[]): Promise<AttachResult> {
+    return this.api.invoke({ type: 'attach', jobId, pids });
+  }
+
+  async terminate(jobId: number): Promise<boolean> {
+    try {
+      await this.api.invoke({ type: 'terminateJob', jobId });
+      this.toast('info', `Terminated every process of job ${this.jobName(jobId)}.`);
+      return true;
+    } catch (err) {
+      this.fail(`Could not terminate job ${this.jobName(jobId)}`, err);
+      return false;
+    }
+  }
+
+  /**
+   * Closes the job; with `terminateFirst`, kills its processes first and retries the close for a moment,
+   * since killed processes leave the cgroup asynchronously.
+   */
+  async close(job: JobSummary, terminateFirst = false): Promise<boolean> {
+    if (terminateFirst) {
+      try {
+        await this.api.invoke({ type: 'terminateJob', jobId: job.id });
+      } catch (err) {
+        this.fail(`Could not terminate job ${job.name}`, err);
+        return false;
+      }
+    }
+    const waits = terminateFirst ? [100, 200, 300, 400, 500, 1000, 1500] : [];
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await this.api.invoke({ type: 'closeJob', jobId: job.id });
+        break;
+      } catch (err) {
+        if (attempt >= waits.length) {
+          this.fail(`Could not close job ${job.name}`, err);
+          return false;
+        }
+        await delay(waits[attempt]);
+      }
+    }
+    this.store.update((s) => withJobs(s, s.jobs.filter((j) => j.id !== job.id)));
+    this.toast(
+      'info',
+      job.created ? `Closed job ${job.name} and removed its cgroup.` : `Closed job ${job.name}; JobScope no longer watches it.`,
+    );
+    return true;
+  }
+}

@@ -1,0 +1,47 @@
+import { useStore } from '../hooks';
+import { Header } from './Header';
+import { JobView } from './JobView';
+import { Sidebar } from './Sidebar';
+import { Toasts } from './Toasts';
+
+export function App() {
+  const ready = useStore((s) => s.ready);
+  const connection = useStore((s) => s.connection);
+  const selected = useStore((s) => s.jobs.find((j) => j.id === s.selectedId));
+  const hasJobs = useStore((s) => s.jobs.length > 0);
+  const offline = connection.state !== 'open';
+
+  return (
+    <div className="app">
+      <Header />
+      {ready && offline && (
+        <p className="banner" role="note">
+          Not connected to the JobScope service; the figures below stop updating until it reconnects.
+        </p>
+      )}
+      <div className="layout">
+        <Sidebar />
+        <main className="main">
+          {!ready ? (
+            <div className="empty">
+              <h2>{offline ? 'Waiting for the JobScope service…' : 'Loading…'}</h2>
+              <p>{connection.reason ?? 'Connecting to the monitoring service.'}</p>
+            </div>
+          ) : selected ? (
+            <JobView key={selected.id} job={selected} />
+          ) : (
+            <div className="empty">
+              <h2>{hasJobs ? 'Select a job' : 'No jobs yet'}</h2>
+              <p>
+                Use <strong>New job</strong> to create an empty group you can attach processes to, or{' '}
+                <strong>Open job</strong> to watch an existing cgroup. Its CPU, memory, member processes and exit
+                events then appear here, live.
+              </p>
+            </div>
+          )}
+        </main>
+      </div>
+      <Toasts />
+    </div>
+  );
+}

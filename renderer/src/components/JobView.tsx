@@ -1,0 +1,95 @@
+import { useState } from 'react';
+import type { JobSummary } from '../../../electron/contract';
+import { formatBytes } from '../format';
+import { useActions, useStore } from '../hooks';
+import { latestSample, processCount } from '../store';
+import { AttachDialog } from './AttachDialog';
+import { CloseDialog } from './CloseDialog';
+import { CpuChart } from './CpuChart';
+import { MemberTable } from './MemberTable';
+import { MemoryChart } from './MemoryChart';
+import { NotificationLog } from './NotificationLog';
+import { TerminateDialog } from './TerminateDialog';
+
+const NO_SAMPLES: never[] = [];
+
+export function JobView({ job }: { job: JobSummary }) {
+  const actions = useActions();
+  const samples = useStore((s) => s.data[job.id]?.samples ?? NO_SAMPLES);
+  const notifications = useStore((s) => s.data[job.id]?.notifications ?? NO_SAMPLES);
+  const online = useStore((s) => s.connection.state === 'open');
+  const fallbackSource = useStore((s) => s.host?.memorySource);
+  const [dialog, setDialog] = useState<'attach' | 'terminate' | 'close' | null>(null);
+
+  const latest = latestSample({ samples, notifications });
+  const previous = samples.length > 1 ? samples[samples.length - 2] : undefined;
+  const count = processCount(latest) ?? 0;
+  const live = job.state === 'live';
+
+  function close() {
+    if (count > 0 && live) setDialog('close');
+    else void actions.close(job);
+  }
+
+  return (
+    <section className="job-view" aria-labelledby="job-title">
+      <header className="job-head">
+        <div className="job-title">
+          <h2 id="job-title">
+            {job.name} <span className={`badge badge-${job.state}`}>{job.state}</span>
+          </h2>
+          <code className="job-path-full">{job.path || '(unnamed job object)'}</code>
+          <span className="hint">{job.created ? 'Created by JobScope' : 'Opened (watched only)'}</span>
+        </div>
+        <div className="toolbar" role="toolbar" aria-label="Job actions">
+          <button type="button" disabled={!live || !online} onClick={() => setDialog('attach')}>
+            Attach processes
+          </button>
+          <button type="button" className="danger" disabled={!live || !online} onClick={() => setDialog('terminate')}>
+            Terminate
+          </button>
+          <button type="button" disabled={!online} onClick={close}>
+            Close job
+          </button>
+        </div>
+      </header>
+
+      {!live && (
+        <p className="banner" role="note">
+          This job’s group no longer exists (it was removed outside JobScope). Close it to drop it from the list.
+        </p>
+      )}
+
+      <dl className="stats" aria-label="Current figures">
+        <div>
+          <dt>Processes</dt>
+          <dd>{latest?.processor ? count : '—'}</dd>
+        </div>
+        <div>
+          <dt>Ever in job</dt>
+          <dd>{latest?.processor?.totalProcesses ?? '—'}</dd>
+        </div>
+        <div>
+          <dt>Memory</dt>
+          <dd>{formatBytes(latest?.memory?.currentBytes)}</dd>
+        </div>
+        <div>
+          <dt>Peak memory</dt>
+          <dd>{formatBytes(latest?.memory?.peakBytes)}</dd>
+        </div>
+      </dl>
+
+      <div className="charts">
+        <CpuChart samples={samples} />
+        <MemoryChart samples={samples} source={latest?.memory?.source ?? fallbackSource} />
+      </div>
+
+      <MemberTable latest={latest} previous={previous} />
+      <NotificationLog notifications={notifications} />
+
+      {dialog === 'attach' && <AttachDialog job={job} onClose={() => setDialog(null)} />}
+      {dialog === 'terminate' && <TerminateDialog job={job} count={count} onClose={() => setDialog(null)} />}
+      {dialog === 'close' && <CloseDialog job={job} count={count} onClose={() => setDialog(null)} />}
+    </section>
+  );
+}

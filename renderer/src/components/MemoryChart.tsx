@@ -1,0 +1,74 @@
+import { memo, useMemo } from 'react';
+import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import type { JobSample, MemorySource } from '../../../electron/contract';
+import { formatBytes, formatClock, formatMmSs, MEMORY_SOURCE_LABEL, MEMORY_SOURCE_SHORT } from '../format';
+import { memorySeries } from '../series';
+
+const bytesTick = (v: number) => formatBytes(v);
+
+export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample[]; source?: MemorySource }) {
+  const data = useMemo(() => memorySeries(props.samples), [props.samples]);
+  const last = data[data.length - 1];
+  const hasPeak = data.some((p) => p.peak != null);
+  return (
+    <figure className="chart" aria-labelledby="memory-chart-title">
+      <figcaption>
+        <h3 id="memory-chart-title">Memory</h3>
+        <span className="hint" title={props.source ? MEMORY_SOURCE_LABEL[props.source] : undefined}>
+          source: {props.source ? MEMORY_SOURCE_SHORT[props.source] : 'unknown'}
+        </span>
+        <span className="chart-now">{last ? formatBytes(last.current) : '—'}</span>
+      </figcaption>
+      <div className="chart-body">
+        {data.length < 2 ? (
+          <p className="chart-empty">Waiting for samples…</p>
+        ) : (
+          <ResponsiveContainer width="100%" height="100%">
+            <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
+              <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+              <XAxis
+                dataKey="time"
+                type="number"
+                scale="time"
+                domain={['dataMin', 'dataMax']}
+                tickFormatter={formatMmSs}
+                stroke="var(--muted)"
+                minTickGap={40}
+              />
+              <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, 'auto']} />
+              <Tooltip
+                labelFormatter={(t) => formatClock(Number(t))}
+                formatter={(v, name) => [formatBytes(Number(v)), name]}
+                contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
+              />
+              <Line
+                type="monotone"
+                dataKey="current"
+                name="current"
+                stroke="var(--memory)"
+                strokeWidth={2}
+                dot={false}
+                isAnimationActive={false}
+              />
+              {hasPeak && (
+                <Line
+                  type="stepAfter"
+                  dataKey="peak"
+                  name="peak"
+                  stroke="var(--peak)"
+                  strokeDasharray="5 4"
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              )}
+            </LineChart>
+          </ResponsiveContainer>
+        )}
+      </div>
+      <ul className="legend" aria-hidden="true">
+        <li className="legend-memory">current</li>
+        {hasPeak && <li className="legend-peak">peak</li>}
+      </ul>
+    </figure>
+  );
+});

@@ -1,0 +1,65 @@
+import { useState, type FormEvent } from 'react';
+import { useActions, useStore } from '../hooks';
+import { Dialog } from './Dialog';
+
+export function OpenJobDialog({ onClose }: { onClose: () => void }) {
+  const actions = useActions();
+  const host = useStore((s) => s.host);
+  const windows = host?.platform === 'win32';
+  const [path, setPath] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    setBusy(true);
+    setError(null);
+    try {
+      await actions.openJob(path.trim());
+      onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  const example = `${host?.cgroup2Mount ?? '/sys/fs/cgroup'}/system.slice/nginx.service`;
+  return (
+    <Dialog title="Open job" onClose={onClose}>
+      <form onSubmit={submit}>
+        <p className="hint">
+          {windows
+            ? 'Watches an existing named job object. Closing it later only stops watching.'
+            : 'Watches an existing cgroup v2 directory. Closing it later only stops watching; the cgroup stays.'}
+        </p>
+        <label className="field">
+          <span>{windows ? 'Job object name' : 'cgroup path'}</span>
+          <input
+            value={path}
+            onChange={(e) => setPath(e.target.value)}
+            autoFocus
+            required
+            spellCheck={false}
+            placeholder={windows ? 'Global\\MyJob' : example}
+          />
+        </label>
+        {!windows && (
+          <p className="hint">An absolute path, or one relative to the cgroup root such as /user.slice.</p>
+        )}
+        {error && (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <button type="submit" className="primary" disabled={busy || !path.trim()}>
+            Open
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

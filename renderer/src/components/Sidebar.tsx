@@ -1,0 +1,72 @@
+import { memo, useState } from 'react';
+import type { JobSummary } from '../../../electron/contract';
+import { useActions, useStore } from '../hooks';
+import { latestSample, processCount } from '../store';
+import { NewJobDialog } from './NewJobDialog';
+import { OpenJobDialog } from './OpenJobDialog';
+
+const JobItem = memo(function JobItem({ job, selected }: { job: JobSummary; selected: boolean }) {
+  const actions = useActions();
+  const count = useStore((s) => processCount(latestSample(s.data[job.id])));
+  return (
+    <li>
+      <button
+        type="button"
+        className={selected ? 'job-item selected' : 'job-item'}
+        aria-current={selected ? 'true' : undefined}
+        onClick={() => actions.select(job.id)}
+      >
+        <span className="job-item-top">
+          <span className="job-name">{job.name}</span>
+          <span className={`badge badge-${job.state}`}>{job.state}</span>
+        </span>
+        <span className="job-path" title={job.path}>
+          <span dir="ltr">{job.path || '(unnamed)'}</span>
+        </span>
+        <span className="job-count">
+          {count == null ? '—' : `${count} ${count === 1 ? 'process' : 'processes'}`}
+        </span>
+      </button>
+    </li>
+  );
+});
+
+export function Sidebar() {
+  const jobs = useStore((s) => s.jobs);
+  const selectedId = useStore((s) => s.selectedId);
+  const ready = useStore((s) => s.ready);
+  const online = useStore((s) => s.connection.state === 'open');
+  const [dialog, setDialog] = useState<'new' | 'open' | null>(null);
+
+  return (
+    <nav className="sidebar" aria-labelledby="jobs-heading">
+      <div className="sidebar-head">
+        <h2 id="jobs-heading">Jobs</h2>
+        <div className="sidebar-buttons">
+          <button type="button" className="primary" disabled={!online} onClick={() => setDialog('new')}>
+            New job
+          </button>
+          <button type="button" disabled={!online} onClick={() => setDialog('open')}>
+            Open job
+          </button>
+        </div>
+      </div>
+      {jobs.length ? (
+        <ul className="job-list">
+          {jobs.map((job) => (
+            <JobItem key={job.id} job={job} selected={job.id === selectedId} />
+          ))}
+        </ul>
+      ) : (
+        ready && (
+          <p className="sidebar-empty">
+            No jobs held. <strong>New job</strong> creates an empty group; <strong>Open job</strong> watches an
+            existing cgroup by its path.
+          </p>
+        )
+      )}
+      {dialog === 'new' && <NewJobDialog onClose={() => setDialog(null)} />}
+      {dialog === 'open' && <OpenJobDialog onClose={() => setDialog(null)} />}
+    </nav>
+  );
+}

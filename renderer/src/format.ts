@@ -1,0 +1,126 @@
+// Units and readable sentences.
+import type { HostInfo, MemorySource, Notification } from '../../electron/contract';
+
+const UNITS = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
+
+export function formatBytes(bytes: number | null | undefined): string {
+  if (bytes == null || !Number.isFinite(bytes)) return '—';
+  let value = bytes;
+  let unit = 0;
+  while (Math.abs(value) >= 1024 && unit < UNITS.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  const digits = unit === 0 ? 0 : value < 10 ? 2 : value < 100 ? 1 : 0;
+  return `${value.toFixed(digits)} ${UNITS[unit]}`;
+}
+
+export function formatPercent(pct: number | null | undefined): string {
+  if (pct == null || !Number.isFinite(pct)) return '—';
+  return `${pct < 10 ? pct.toFixed(1) : pct.toFixed(0)} %`;
+}
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** Chart axis: minutes and seconds of the local clock. */
+export function formatMmSs(time: number): string {
+  const d = new Date(time);
+  return `${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+export function formatClock(time: number): string {
+  const d = new Date(time);
+  return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+}
+
+const SIGNALS = [
+  '', 'SIGHUP', 'SIGINT', 'SIGQUIT', 'SIGILL', 'SIGTRAP', 'SIGABRT', 'SIGBUS', 'SIGFPE', 'SIGKILL', 'SIGUSR1',
+  'SIGSEGV', 'SIGUSR2', 'SIGPIPE', 'SIGALRM', 'SIGTERM', 'SIGSTKFLT', 'SIGCHLD', 'SIGCONT', 'SIGSTOP', 'SIGTSTP',
+  'SIGTTIN', 'SIGTTOU', 'SIGURG', 'SIGXCPU', 'SIGXFSZ', 'SIGVTALRM', 'SIGPROF', 'SIGWINCH', 'SIGIO', 'SIGPWR',
+  'SIGSYS',
+];
+
+export function signalName(signal: number): string {
+  return SIGNALS[signal] ?? (signal >= 34 && signal <= 64 ? `SIGRTMIN+${signal - 34}` : `signal ${signal}`);
+}
+
+/** Exit codes above 255 are Windows NTSTATUS values, readable in hex. */
+function exitCodeText(code: number): string {
+  return code > 255 ? `0x${code.toString(16).toUpperCase().padStart(8, '0')}` : String(code);
+}
+
+export function exitColumn(n: Notification): string {
+  if (n.signal != null) return `signal ${n.signal} (${signalName(n.signal)})`;
+  if (n.exitCode != null) return `code ${exitCodeText(n.exitCode)}`;
+  return '';
+}
+
+export function describeNotification(n: Notification): string {
+  const who = `pid ${n.pid}`;
+  switch (n.kind) {
+    case 'EXIT_PROCESS':
+      return n.exitCode != null ? `${who} exited with code ${exitCodeText(n.exitCode)}` : `${who} exited`;
+    case 'ABNORMAL_EXIT_PROCESS':
+      if (n.signal != null) return `${who} killed by signal ${n.signal} (${signalName(n.signal)})`;
+      return n.exitCode != null
+        ? `${who} exited abnormally with code ${exitCodeText(n.exitCode)}`
+        : `${who} exited abnormally`;
+    case 'NEW_PROCESS':
+      return `${who} joined the job`;
+    case 'ACTIVE_PROCESS_ZERO':
+      return 'no active processes';
+    case 'ACTIVE_PROCESS_LIMIT':
+      return 'the active process limit was reached';
+    case 'END_OF_JOB_TIME':
+      return 'the job CPU time limit was reached';
+    case 'END_OF_PROCESS_TIME':
+      return `${who} reached its CPU time limit`;
+    case 'PROCESS_MEMORY_LIMIT':
+      return `${who} reached its memory limit`;
+    case 'JOB_MEMORY_LIMIT':
+      return `the job memory limit was reached${n.pid ? ` (by ${who})` : ''}`;
+    case 'NOTIFICATION_LIMIT':
+      return 'a notification limit was exceeded';
+    case 'JOB_CYCLE_TIME_LIMIT':
+      return 'the job CPU cycle limit was reached';
+    case 'SILO_TERMINATED':
+      return 'the silo was terminated';
+  }
+}
+
+export const MEMORY_SOURCE_LABEL: Record<MemorySource, string> = {
+  cgroup2: 'cgroup2 memory.current (peak: memory.peak)',
+  cgroup1: 'cgroup v1 mirror (memory.usage_in_bytes)',
+  procfs: 'sum of /proc RSS (peak: highest sum seen)',
+  'job-object': 'Windows job object (committed memory)',
+};
+
+/** Short form for chart captions. */
+export const MEMORY_SOURCE_SHORT: Record<MemorySource, string> = {
+  cgroup2: 'cgroup2 memory.current',
+  cgroup1: 'cgroup v1 mirror',
+  procfs: 'sum of /proc RSS',
+  'job-object': 'Windows job object',
+};
+
+const EXIT_EVENTS: Record<HostInfo['exitEvents'], string> = {
+  netlink: 'netlink proc connector',
+  pidfd: 'pidfd polling',
+  iocp: 'I/O completion port',
+};
+
+export function describeHost(host: HostInfo): { groups: string; exits: string } {
+  if (host.platform === 'win32') return { groups: 'Windows job objects', exits: EXIT_EVENTS[host.exitEvents] };
+  const layout = host.cgroupLayout ?? 'unknown';
+  const mount = host.cgroup2Mount ? ` at ${host.cgroup2Mount}` : ' (cgroup2 not mounted)';
+  return { groups: `cgroup ${layout}${mount}`, exits: EXIT_EVENTS[host.exitEvents] ?? host.exitEvents };
+}
+
+/** Turns a service or transport error into one readable sentence. */
+export function errorSentence(prefix: string, err: unknown): string {
+  let text = err instanceof Error ? err.message : String(err);
+  text = text.trim();
+  if (!text) text = 'unknown error';
+  if (!/[.!?]$/.test(text)) text += '.';
+  return `${prefix}: ${text}`;
+}

@@ -1,0 +1,197 @@
+// Application state: one external store (read with useSyncExternalStore through hooks.ts) and the pure
+// functions that fold service answers and events into it. Updates are immutable per job, so a component
+// that selects one job's data re-renders only when that job changes.
+import type {
+  AppState,
+  HostInfo,
+  JobHistory,
+  JobSample,
+  JobSummary,
+  Notification,
+  ServiceEvent,
+} from '../../electron/contract';
+import type { ConnectionStatus } from './api';
+
+export interface JobData {
+  /** Oldest first, at most one history window long. */
+  samples: JobSample[];
+  /** Oldest first. */
+  notifications: Notification[];
+}
+
+export interface Toast {
+  id: number;
+  kind: 'error' | 'info';
+  text: string;
+}
+
+export interface State {
+  connection: ConnectionStatus;
+  /** getState has answered at least once. */
+  ready: boolean;
+  host: HostInfo | null;
+  intervalMs: number;
+  historyMs: number;
+  jobs: JobSummary[];
+  selectedId: number | null;
+  data: Readonly<Record<number, JobData | undefined>>;
+  toasts: Toast[];
+}
+
+const MAX_NOTIFICATIONS = 1000;
+const EMPTY: JobData = { samples: [], notifications: [] };
+
+export class Store {
+  private state: State;
+  private readonly listeners = new Set<() => void>();
+
+  constructor(connection: ConnectionStatus) {
+    this.state = {
+      connection,
+      ready: false,
+      host: null,
+      intervalMs: 1000,
+      historyMs: 10 * 60 * 1000,
+      jobs: [],
+      selectedId: null,
+      data: {},
+      toasts: [],
+    };
+  }
+
+  getState = (): State => this.state;
+
+  subscribe = (listener: () => void): (() => void) => {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  };
+
+  update(fn: (s: State) => State): void {
+    const next = fn(this.state);
+    if (next === this.state) return;
+    this.state = next;
+    for (const l of this.listeners) l();
+  }
+}
+
+function maxPoints(s: State): number {
+  return Math.ceil(s.historyMs / Math.max(1, s.intervalMs)) + 1;
+}
+
+/** Appends samples newer than the last one held, then drops what fell out of the window. */
+function appendSamples(s: State, held: JobSample[], fresh: JobSample[]): JobSample[] {
+  let last = held.length ? held[held.length - 1].time : -Infinity;
+  const added: JobSample[] = [];
+  for (const sample of fresh) {
+    if (sample.time > last) {
+      added.push(sample);
+      last = sample.time;
+    }
+  }
+  if (!added.length) return held;
+  let out = held.concat(added);
+  const cutoff = last - s.historyMs;
+  let start = 0;
+  while (start < out.length && out[start].time < cutoff) start++;
+  start = Math.max(start, out.length - maxPoints(s));
+  if (start > 0) out = out.slice(start);
+  return out;
+}
+
+function notificationKey(n: Notification): string {
+  return `${n.time}|${n.kind}|${n.pid}|${n.exitCode ?? ''}|${n.signal ?? ''}`;
+}
+
+function appendNotifications(held: Notification[], fresh: Notification[]): Notification[] {
+  if (!fresh.length) return held;
+  const out = held.concat(fresh);
+  return out.length > MAX_NOTIFICATIONS ? out.slice(out.length - MAX_NOTIFICATIONS) : out;
+}
+
+function groupBy<T extends { jobId: number }>(items: T[]): Map<number, T[]> {
+  const map = new Map<number, T[]>();
+  for (const item of items) {
+    const list = map.get(item.jobId);
+    if (list) list.push(item);
+    else map.set(item.jobId, [item]);
+  }
+  return map;
+}
+
+/** Keeps the selection valid and drops data of jobs no longer held. */
+export function withJobs(s: State, jobs: JobSummary[]): State {
+  const ids = new Set(jobs.map((j) => j.id));
+  const data: Record<number, JobData | undefined> = {};
+  for (const j of jobs) data[j.id] = s.data[j.id];
+  const selectedId = s.selectedId != null && ids.has(s.selectedId) ? s.selectedId : (jobs[0]?.id ?? null);
+  return { ...s, jobs, data, selectedId };
+}
+
+export function withAppState(s: State, app: AppState): State {
+  return withJobs(
+    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs },
+    app.jobs,
+  );
+}
+
+/** Adds (or replaces) one job summary, e.g. the answer to createJob/openJob, and selects it. */
+export function withJob(s: State, job: JobSummary): State {
+  const jobs = s.jobs.some((j) => j.id === job.id)
+    ? s.jobs.map((j) => (j.id === job.id ? job : j))
+    : [...s.jobs, job];
+  return { ...withJobs(s, jobs), selectedId: job.id };
+}
+
+export function withEvent(s: State, e: ServiceEvent): State {
+  let next = e.jobs ? withJobs(s, e.jobs) : s;
+  const samples = groupBy(e.samples);
+  const notifications = groupBy(e.notifications);
+  if (!samples.size && !notifications.size) return next;
+  const data = { ...next.data };
+  for (const id of new Set([...samples.keys(), ...notifications.keys()])) {
+    if (!next.jobs.some((j) => j.id === id) && next.ready) continue;
+    const held = data[id] ?? EMPTY;
+    data[id] = {
+      samples: appendSamples(next, held.samples, samples.get(id) ?? []),
+      notifications: appendNotifications(held.notifications, notifications.get(id) ?? []),
+    };
+  }
+  next = { ...next, data };
+  // A job whose samples say 'gone' is gone even before a `jobs` list says so.
+  const gone = e.samples.filter((x) => x.state === 'gone').map((x) => x.jobId);
+  if (gone.length && !e.jobs) {
+    next = { ...next, jobs: next.jobs.map((j) => (gone.includes(j.id) ? { ...j, state: 'gone' as const } : j)) };
+  }
+  return next;
+}
+
+/** History is authoritative up to its end; what events brought after that is kept. */
+export function withHistory(s: State, jobId: number, history: JobHistory): State {
+  if (!s.jobs.some((j) => j.id === jobId)) return s;
+  const held = s.data[jobId] ?? EMPTY;
+  const samples = appendSamples(s, appendSamples(s, [], history.samples), held.samples);
+  const known = new Set(history.notifications.map(notificationKey));
+  const later = held.notifications.filter((n) => !known.has(notificationKey(n)));
+  const notifications = appendNotifications(history.notifications.slice(), later).sort((a, b) => a.time - b.time);
+  return { ...s, data: { ...s.data, [jobId]: { samples, notifications } } };
+}
+
+let toastId = 0;
+
+export function withToast(s: State, kind: Toast['kind'], text: string): State {
+  return { ...s, toasts: [...s.toasts.slice(-4), { id: ++toastId, kind, text }] };
+}
+
+export function withoutToast(s: State, id: number): State {
+  return { ...s, toasts: s.toasts.filter((t) => t.id !== id) };
+}
+
+export function latestSample(d: JobData | undefined): JobSample | undefined {
+  return d?.samples[d.samples.length - 1];
+}
+
+/** Live member count of a sample: the member list when present, else the active-process counter. */
+export function processCount(sample: JobSample | undefined): number | null {
+  if (!sample || sample.state !== 'live') return null;
+  return sample.processes?.length ?? sample.processor?.activeProcesses ?? null;
+}
