@@ -4,6 +4,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { after, test } from 'node:test';
 import type { CommandReply, CommandResults, CommandType, ServiceEvent } from '../contract';
+import * as native from '#native';
 import { JobService } from './job-service';
 
 const service = new JobService({ intervalMs: 200 });
@@ -68,7 +69,11 @@ test('a created job samples its attached processes and reports their exits', asy
       .find((s) => s.jobId === job.id && s.processes?.length === 2 && s.processor!.userTimeUs > 0),
   );
   assert.equal(sample.state, 'live');
-  assert.ok(sample.memory!.currentBytes > 1 << 20, `memory ${sample.memory!.currentBytes} should exceed 1 MiB`);
+  // The cgroup is charged only for memory allocated after joining; the members' resident sets hold the rest.
+  const resident = sample.processes!.reduce((sum, p) => sum + p.residentBytes, 0);
+  assert.ok(resident > 20 << 20, `two node processes hold ${resident} bytes, expected over 20 MiB`);
+  assert.ok(sample.memory!.currentBytes >= 0);
+  assert.equal(sample.memory!.source, native.hostInfo().memorySource);
 
   busy.stdin!.write('exit\n');
   const exit = await until('EXIT_PROCESS of the busy child', () =>
@@ -86,6 +91,16 @@ test('a created job samples its attached processes and reports their exits', asy
   await until('ACTIVE_PROCESS_ZERO', () =>
     events.flatMap((event) => event.notifications).find((n) => n.kind === 'ACTIVE_PROCESS_ZERO' && n.jobId === job.id),
   );
+  // Past the poller's once-a-second re-read of cgroup.procs: a dying multi-threaded process must not be
+  // mistaken for a newcomer, so each pid joined exactly once and left exactly once.
+  await new Promise((resolve) => setTimeout(resolve, 1300));
+  const log = (await ok({ type: 'getHistory', jobId: job.id })).notifications;
+  for (const pid of [busy.pid, sleeper.pid]) {
+    assert.deepEqual(
+      log.filter((n) => n.pid === pid).map((n) => n.kind),
+      pid === busy.pid ? ['NEW_PROCESS', 'EXIT_PROCESS'] : ['NEW_PROCESS', 'ABNORMAL_EXIT_PROCESS'],
+    );
+  }
   await ok({ type: 'closeJob', jobId: job.id });
   assert.equal(existsSync(job.path), false, 'closing a created job removes its cgroup');
   assert.match(await failure({ type: 'getHistory', jobId: job.id }), /No job with id/);

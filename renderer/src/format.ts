@@ -89,8 +89,8 @@ export function describeNotification(n: Notification): string {
 }
 
 export const MEMORY_SOURCE_LABEL: Record<MemorySource, string> = {
-  cgroup2: 'cgroup2 memory.current (peak: memory.peak)',
-  cgroup1: 'cgroup v1 mirror (memory.usage_in_bytes)',
+  cgroup2: 'cgroup2 memory.current (peak: memory.peak): memory charged since processes joined',
+  cgroup1: 'cgroup v1 memory mirror (memory.usage_in_bytes): memory charged since processes joined',
   procfs: 'sum of /proc RSS (peak: highest sum seen)',
   'job-object': 'Windows job object (committed memory)',
 };

@@ -12,6 +12,8 @@ export interface MemoryPoint {
   time: number;
   current: number;
   peak: number | null;
+  /** Sum of the members' resident sets: what they hold now, wherever it was charged. */
+  resident: number;
 }
 
 const pct = (deltaUs: number, wallMs: number) => Math.max(0, deltaUs / 1000 / wallMs) * 100;
@@ -35,7 +37,9 @@ export function cpuSeries(samples: JobSample[]): CpuPoint[] {
 export function memorySeries(samples: JobSample[]): MemoryPoint[] {
   const out: MemoryPoint[] = [];
   for (const s of samples) {
-    if (s.memory) out.push({ time: s.time, current: s.memory.currentBytes, peak: s.memory.peakBytes });
+    if (!s.memory) continue;
+    const resident = (s.processes ?? []).reduce((sum, p) => sum + p.residentBytes, 0);
+    out.push({ time: s.time, current: s.memory.currentBytes, peak: s.memory.peakBytes, resident });
   }
   return out;
 }

@@ -10,6 +10,9 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
   const data = useMemo(() => memorySeries(props.samples), [props.samples]);
   const last = data[data.length - 1];
   const hasPeak = data.some((p) => p.peak != null);
+  // A cgroup is charged only for memory allocated after a process joined it (the kernel never moves
+  // charges), so an attached process's earlier memory shows only in the members' resident sum.
+  const showResident = props.source !== undefined && props.source !== 'procfs';
   return (
     <figure className="chart" aria-labelledby="memory-chart-title">
       <figcaption>
@@ -50,6 +53,17 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
                 dot={false}
                 isAnimationActive={false}
               />
+              {showResident && (
+                <Line
+                  type="monotone"
+                  dataKey="resident"
+                  name="members' resident"
+                  stroke="var(--resident)"
+                  strokeWidth={2}
+                  dot={false}
+                  isAnimationActive={false}
+                />
+              )}
               {hasPeak && (
                 <Line
                   type="stepAfter"
@@ -67,6 +81,11 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
       </div>
       <ul className="legend" aria-hidden="true">
         <li className="legend-memory">current</li>
+        {showResident && (
+          <li className="legend-resident" title="Sum of the members' RSS, including memory they allocated before joining">
+            members' resident
+          </li>
+        )}
         {hasPeak && <li className="legend-peak">peak</li>}
       </ul>
     </figure>

@@ -1,0 +1,26 @@
+{
+  "targets": [
+    {
+      "target_name": "jobscope",
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_CPP_EXCEPTIONS", "NAPI_VERSION=8", "NODE_ADDON_API_DISABLE_DEPRECATED"],
+      "cflags!": ["-fno-exceptions"],
+      "cflags_cc!": ["-fno-exceptions", "-fno-rtti", "-std=gnu++17", "-std=gnu++1y", "-std=gnu++20"],
+      "cflags_cc": ["-std=c++17", "-fexceptions", "-Wall", "-Wextra", "-Werror"],
+      "sources": ["src/addon.cc"],
+      "conditions": [
+        ["OS=='linux'", {
+          "sources": [
+            "src/linux/cgroup_host.cc",
+            "src/linux/errors.cc",
+            "src/linux/fd.cc",
+            "src/linux/linux_backend.cc",
+            "src/linux/linux_job.cc",
+            "src/linux/poller.cc",
+            "src/linux/procfs.cc"
+          ]
+        }]
+      ]
+    }
+  ]
+}

@@ -1,0 +1,467 @@
+// The N-API surface of JobScope (shape: ../index.d.ts). All JS argument checks live here;
+// the OS work is done by a jobscope::Backend (linux/ today, win/ later), whose
+// jobscope::Error exceptions become JS Errors with a string `code`.
+#include <napi.h>
+
+#include <cmath>
+#include <deque>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+
+#include "backend.h"
+
+namespace {
+
+using jobscope::Notification;
+
+struct AddonData;
+void deliver(Napi::Env env, Napi::Function listener, AddonData* data, std::vector<Notification>* batch);
+using Tsfn = Napi::TypedThreadSafeFunction<AddonData, std::vector<Notification>, deliver>;
+
+// Kept while no listener is set; beyond this the oldest are dropped (a listener that never
+// comes must not grow memory without bound).
+constexpr size_t kMaxPending = 100000;
+
+struct AddonData {
+  std::unique_ptr<jobscope::Backend> backend;
+  Napi::FunctionReference jobConstructor;
+  // Set just before constructing a Job wrapper, so `new Job()` from JS can be refused.
+  std::shared_ptr<jobscope::Job>* constructing = nullptr;
+  // Ids of jobs not yet closed (JS thread only): events for other ids are not delivered,
+  // which is how "nothing for a closed job after close() returns" holds for batches that
+  // were already queued in the thread-safe function.
+  std::set<uint32_t> liveJobs;
+
+  std::mutex mu;  // guards tsfn/listening/pending against the poller thread
+  Tsfn tsfn;
+  bool listening = false;
+  std::deque<Notification> pending;
+
+  // Called on the poller thread (and on the JS thread from assign/create).
+  void onNotifications(std::vector<Notification>&& batch) {
+    std::lock_guard<std::mutex> lock(mu);
+    if (listening) {
+      tsfn.NonBlockingCall(new std::vector<Notification>(std::move(batch)));  // queue is unbounded
+      return;
+    }
+    for (auto& n : batch) pending.push_back(std::move(n));
+    while (pending.size() > kMaxPending) pending.pop_front();
+  }
+
+  void stopListening() {
+    std::lock_guard<std::mutex> lock(mu);
+    if (!listening) return;
+    listening = false;
+    tsfn.Release();
+  }
+};
+
+[[noreturn]] void throwJobScopeError(Napi::Env env, const std::string& code, const std::string& message) {
+  Napi::Error error = Napi::Error::New(env, message);
+  error.Set("code", Napi::String::New(env, code));
+  throw error;
+}
+
+// Runs a backend call, translating its exceptions to JS ones.
+template <typename Fn>
+auto guarded(Napi::Env env, Fn fn) -> decltype(fn()) {
+  try {
+    return fn();
+  } catch (const jobscope::Error& e) {
+    throwJobScopeError(env, e.code(), e.what());
+  } catch (const Napi::Error&) {
+    throw;
+  } catch (const std::bad_alloc&) {
+    throwJobScopeError(env, "ENOMEM", "out of memory");
+  } catch (const std::exception& e) {
+    throwJobScopeError(env, "EINTERNAL", std::string("internal error: ") + e.what());
+  }
+}
+
+Napi::Value notificationToJs(Napi::Env env, const Notification& n) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kind", n.kind);
+  o.Set("jobId", Napi::Number::New(env, n.jobId));
+  o.Set("pid", Napi::Number::New(env, static_cast<double>(n.pid)));
+  o.Set("time", Napi::Number::New(env, n.time));
+  if (n.exitCode) o.Set("exitCode", Napi::Number::New(env, static_cast<double>(*n.exitCode)));
+  if (n.signal) o.Set("signal", Napi::Number::New(env, static_cast<double>(*n.signal)));
+  return o;
+}
+
+// Runs on the JS thread for each queued batch; env is null when the function is being torn
+// down with batches still queued, which then only need freeing.
+void deliver(Napi::Env env, Napi::Function listener, AddonData* data, std::vector<Notification>* batch) {
+  std::unique_ptr<std::vector<Notification>> owned(batch);
+  if (env == nullptr || listener.IsEmpty() || data == nullptr) return;
+  Napi::Array array = Napi::Array::New(env);
+  uint32_t count = 0;
+  for (const auto& n : *owned) {
+    if (data->liveJobs.count(n.jobId)) array.Set(count++, notificationToJs(env, n));
+  }
+  if (count == 0) return;
+  try {
+    listener.Call({array});
+  } catch (const Napi::Error& e) {
+    // A throwing listener must not take the process down from inside a TSFN callback.
+    e.ThrowAsJavaScriptException();
+  }
+}
+
+std::string describe(const Napi::Value& v) {
+  if (v.IsString()) return "'" + v.As<Napi::String>().Utf8Value() + "'";
+  if (v.IsNumber()) {
+    double d = v.As<Napi::Number>().DoubleValue();
+    if (std::isnan(d)) return "NaN";
+    std::string s = v.ToString().Utf8Value();
+    return s;
+  }
+  if (v.IsUndefined()) return "undefined";
+  if (v.IsNull()) return "null";
+  if (v.IsBoolean()) return v.ToBoolean().Value() ? "true" : "false";
+  if (v.IsArray()) return "an array";
+  if (v.IsFunction()) return "a function";
+  return "an object";
+}
+
+[[noreturn]] void typeError(Napi::Env env, const std::string& message) {
+  throw Napi::TypeError::New(env, message);
+}
+[[noreturn]] void rangeError(Napi::Env env, const std::string& message) {
+  throw Napi::RangeError::New(env, message);
+}
+
+std::optional<std::string> optionalString(Napi::Env env, Napi::Object options, const char* key,
+                                          const std::string& where) {
+  Napi::Value v = options.Get(key);
+  if (v.IsUndefined()) return std::nullopt;
+  if (!v.IsString()) typeError(env, where + "." + key + " must be a string, got " + describe(v));
+  return v.As<Napi::String>().Utf8Value();
+}
+
+bool validJobName(const std::string& name) {
+  if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
+  for (char c : name) {
+    bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '.' ||
+              c == '_' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+Napi::Object processorToJs(Napi::Env env, const jobscope::ProcessorStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("userTimeUs", Napi::Number::New(env, static_cast<double>(s.userTimeUs)));
+  o.Set("kernelTimeUs", Napi::Number::New(env, static_cast<double>(s.kernelTimeUs)));
+  o.Set("totalProcesses", Napi::Number::New(env, static_cast<double>(s.totalProcesses)));
+  o.Set("activeProcesses", Napi::Number::New(env, static_cast<double>(s.activeProcesses)));
+  return o;
+}
+
+Napi::Object memoryToJs(Napi::Env env, const jobscope::MemoryStats& s) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("currentBytes", Napi::Number::New(env, static_cast<double>(s.currentBytes)));
+  o.Set("peakBytes", s.peakBytes ? Napi::Value(Napi::Number::New(env, static_cast<double>(*s.peakBytes)))
+                                 : env.Null());
+  o.Set("source", s.source);
+  return o;
+}
+
+class JobWrap : public Napi::ObjectWrap<JobWrap> {
+ public:
+  static Napi::Function define(Napi::Env env) {
+    return DefineClass(env, "Job",
+                       {
+                           InstanceMethod<&JobWrap::assign>("assign"),
+                           InstanceMethod<&JobWrap::pids>("pids"),
+                           InstanceMethod<&JobWrap::processorStats>("processorStats"),
+                           InstanceMethod<&JobWrap::memoryStats>("memoryStats"),
+                           InstanceMethod<&JobWrap::privateWorkingSet>("privateWorkingSet"),
+                           InstanceMethod<&JobWrap::terminate>("terminate"),
+                           InstanceMethod<&JobWrap::close>("close"),
+                           InstanceMethod<&JobWrap::info>("info"),
+                       });
+  }
+
+  explicit JobWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<JobWrap>(info) {
+    AddonData* data = info.Env().GetInstanceData<AddonData>();
+    if (data == nullptr || data->constructing == nullptr) {
+      typeError(info.Env(), "Job cannot be constructed directly; use createJob() or openJob()");
+    }
+    job_ = *data->constructing;
+    Napi::Object self = info.This().As<Napi::Object>();
+    Napi::Env env = info.Env();
+    self.DefineProperties({
+        Napi::PropertyDescriptor::Value("id", Napi::Number::New(env, job_->id()), napi_enumerable),
+        Napi::PropertyDescriptor::Value("name", Napi::String::New(env, job_->name()), napi_enumerable),
+        Napi::PropertyDescriptor::Value("path", Napi::String::New(env, job_->path()), napi_enumerable),
+        Napi::PropertyDescriptor::Value("created", Napi::Boolean::New(env, job_->created()), napi_enumerable),
+    });
+  }
+
+  static Napi::Object wrap(Napi::Env env, std::shared_ptr<jobscope::Job> job) {
+    AddonData* data = env.GetInstanceData<AddonData>();
+    data->constructing = &job;
+    Napi::Object obj;
+    try {
+      obj = data->jobConstructor.New({});
+    } catch (...) {
+      data->constructing = nullptr;
+      throw;
+    }
+    data->constructing = nullptr;
+    data->liveJobs.insert(job->id());
+    return obj;
+  }
+
+  const std::shared_ptr<jobscope::Job>& job() const { return job_; }
+
+ private:
+  void assign(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Value v = info[0];
+    if (!v.IsNumber()) typeError(env, "pid must be a number, got " + describe(v));
+    double pid = v.As<Napi::Number>().DoubleValue();
+    if (!std::isfinite(pid) || std::trunc(pid) != pid) {
+      rangeError(env, "pid " + describe(v) + " is not an integer");
+    }
+    if (pid <= 0 || pid > 4194304) {
+      rangeError(env, "pid " + describe(v) + " is out of range: a pid is 1 to 4194304");
+    }
+    guarded(env, [&] { job_->assign(static_cast<int64_t>(pid)); });
+  }
+
+  Napi::Value pids(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    auto list = guarded(env, [&] { return job_->pids(); });
+    Napi::Array array = Napi::Array::New(env, list.size());
+    for (uint32_t i = 0; i < list.size(); ++i) array.Set(i, Napi::Number::New(env, static_cast<double>(list[i])));
+    return array;
+  }
+
+  Napi::Value processorStats(const Napi::CallbackInfo& info) {
+    return processorToJs(info.Env(), guarded(info.Env(), [&] { return job_->processorStats(); }));
+  }
+
+  Napi::Value memoryStats(const Napi::CallbackInfo& info) {
+    return memoryToJs(info.Env(), guarded(info.Env(), [&] { return job_->memoryStats(); }));
+  }
+
+  Napi::Value privateWorkingSet(const Napi::CallbackInfo& info) {
+    uint64_t bytes = guarded(info.Env(), [&] { return job_->privateWorkingSet(); });
+    return Napi::Number::New(info.Env(), static_cast<double>(bytes));
+  }
+
+  void terminate(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Value v = info[0];
+    uint32_t code = 0;
+    if (!v.IsUndefined()) {
+      if (!v.IsNumber()) typeError(env, "exitCode must be a number, got " + describe(v));
+      double d = v.As<Napi::Number>().DoubleValue();
+      if (!std::isfinite(d) || std::trunc(d) != d || d < 0 || d > 4294967295.0) {
+        rangeError(env, "exitCode " + describe(v) + " must be an integer from 0 to 4294967295");
+      }
+      code = static_cast<uint32_t>(d);
+    }
+    guarded(env, [&] { job_->terminate(code); });
+  }
+
+  void close(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    guarded(env, [&] { job_->close(); });
+    env.GetInstanceData<AddonData>()->liveJobs.erase(job_->id());
+  }
+
+  Napi::Value info(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (job_->closed()) throwJobScopeError(env, "ECLOSED", "job " + job_->name() + " is closed");
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("id", Napi::Number::New(env, job_->id()));
+    o.Set("name", job_->name());
+    o.Set("path", job_->path());
+    o.Set("created", job_->created());
+    return o;
+  }
+
+  std::shared_ptr<jobscope::Job> job_;
+};
+
+AddonData* dataOf(Napi::Env env) { return env.GetInstanceData<AddonData>(); }
+
+Napi::Value hostInfo(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto h = guarded(env, [&] { return dataOf(env)->backend->hostInfo(); });
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("platform", h.platform);
+  if (h.cgroup2Mount) o.Set("cgroup2Mount", *h.cgroup2Mount);
+  if (h.cgroupLayout) o.Set("cgroupLayout", *h.cgroupLayout);
+  o.Set("exitEvents", h.exitEvents);
+  o.Set("memorySource", h.memorySource);
+  return o;
+}
+
+Napi::Value createJob(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::optional<std::string> name, parent;
+  Napi::Value v = info[0];
+  if (!v.IsUndefined()) {
+    if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
+      typeError(env, "options must be an object, got " + describe(v));
+    }
+    Napi::Object options = v.As<Napi::Object>();
+    name = optionalString(env, options, "name", "options");
+    parent = optionalString(env, options, "parent", "options");
+    if (name && !validJobName(*name)) {
+      rangeError(env, "options.name '" + *name +
+                          "' is not a valid job name: use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'");
+    }
+    if (parent && (parent->empty() || (*parent)[0] != '/')) {
+      rangeError(env, "options.parent '" + *parent + "' must be an absolute path");
+    }
+  }
+  AddonData* data = dataOf(env);
+  auto job = guarded(env, [&] { return data->backend->createJob(name, parent); });
+  Napi::Object obj = JobWrap::wrap(env, job);
+  guarded(env, [&] { data->backend->startPoller(); });
+  return obj;
+}
+
+Napi::Value openJob(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Value v = info[0];
+  if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
+    typeError(env, "options must be an object with a path, got " + describe(v));
+  }
+  auto path = optionalString(env, v.As<Napi::Object>(), "path", "options");
+  if (!path) typeError(env, "options.path must be a string, got undefined");
+  if (path->empty()) rangeError(env, "options.path must not be empty");
+  AddonData* data = dataOf(env);
+  auto job = guarded(env, [&] { return data->backend->openJob(*path); });
+  Napi::Object obj = JobWrap::wrap(env, job);
+  guarded(env, [&] { data->backend->startPoller(); });
+  return obj;
+}
+
+Napi::Value listProcesses(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto list = guarded(env, [&] { return dataOf(env)->backend->listProcesses(); });
+  Napi::Array array = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); ++i) {
+    const auto& p = list[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
+    o.Set("ppid", Napi::Number::New(env, static_cast<double>(p.ppid)));
+    o.Set("name", p.name);
+    o.Set("commandLine", p.commandLine);
+    o.Set("user", p.user);
+    o.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
+    o.Set("group", p.group);
+    array.Set(i, o);
+  }
+  return array;
+}
+
+Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsArray()) typeError(env, "jobs must be an array of Job, got " + describe(info[0]));
+  Napi::Array jobs = info[0].As<Napi::Array>();
+  Napi::Function ctor = dataOf(env)->jobConstructor.Value();
+  std::vector<std::shared_ptr<jobscope::Job>> list;
+  for (uint32_t i = 0; i < jobs.Length(); ++i) {
+    Napi::Value v = jobs.Get(i);
+    if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ctor)) {
+      typeError(env, "jobs[" + std::to_string(i) + "] is not a Job, got " + describe(v));
+    }
+    list.push_back(JobWrap::Unwrap(v.As<Napi::Object>())->job());
+  }
+  Napi::Array out = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); ++i) {
+    auto s = guarded(env, [&] { return list[i]->sample(); });
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("jobId", Napi::Number::New(env, s.jobId));
+    o.Set("time", Napi::Number::New(env, s.time));
+    o.Set("state", s.gone ? "gone" : "live");
+    if (!s.gone) {
+      o.Set("processor", processorToJs(env, s.processor));
+      o.Set("memory", memoryToJs(env, s.memory));
+      o.Set("privateWorkingSetBytes", Napi::Number::New(env, static_cast<double>(s.privateWorkingSetBytes)));
+      Napi::Array procs = Napi::Array::New(env, s.processes.size());
+      for (uint32_t k = 0; k < s.processes.size(); ++k) {
+        const auto& p = s.processes[k];
+        Napi::Object po = Napi::Object::New(env);
+        po.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
+        po.Set("name", p.name);
+        po.Set("cpuTimeUs", Napi::Number::New(env, static_cast<double>(p.cpuTimeUs)));
+        po.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
+        procs.Set(k, po);
+      }
+      o.Set("processes", procs);
+    }
+    out.Set(i, o);
+  }
+  return out;
+}
+
+void startNotifications(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsFunction()) {
+    typeError(env, "onNotifications must be a function, got " + describe(info[0]));
+  }
+  AddonData* data = dataOf(env);
+  Tsfn tsfn = Tsfn::New(env, info[0].As<Napi::Function>(), "jobscope-notifications", 0, 1, data);
+  tsfn.Unref(env);  // never keep the event loop alive just for notifications
+  {
+    std::lock_guard<std::mutex> lock(data->mu);
+    if (data->listening) data->tsfn.Release();  // replaced: only one listener
+    data->tsfn = tsfn;
+    data->listening = true;
+    if (!data->pending.empty()) {
+      auto* batch = new std::vector<Notification>(std::make_move_iterator(data->pending.begin()),
+                                                   std::make_move_iterator(data->pending.end()));
+      data->pending.clear();
+      data->tsfn.NonBlockingCall(batch);
+    }
+  }
+  guarded(env, [&] { data->backend->startPoller(); });
+}
+
+void stopNotifications(const Napi::CallbackInfo& info) {
+  AddonData* data = dataOf(info.Env());
+  data->stopListening();
+  data->backend->stopPoller();
+}
+
+Napi::Object init(Napi::Env env, Napi::Object exports) {
+  auto* data = new AddonData();
+  env.SetInstanceData<AddonData>(data);  // deleted by node at env teardown
+  data->backend = jobscope::Backend::create(
+      [data](std::vector<Notification>&& batch) { data->onNotifications(std::move(batch)); });
+  // Before instance data is freed: join the poller thread, then let go of the listener.
+  napi_add_env_cleanup_hook(
+      env,
+      [](void* arg) {
+        auto* d = static_cast<AddonData*>(arg);
+        d->backend->stopPoller();
+        d->stopListening();
+      },
+      data);
+
+  Napi::Function jobClass = JobWrap::define(env);
+  data->jobConstructor = Napi::Persistent(jobClass);
+  exports.Set("Job", jobClass);
+  exports.Set("hostInfo", Napi::Function::New<hostInfo>(env, "hostInfo"));
+  exports.Set("createJob", Napi::Function::New<createJob>(env, "createJob"));
+  exports.Set("openJob", Napi::Function::New<openJob>(env, "openJob"));
+  exports.Set("listProcesses", Napi::Function::New<listProcesses>(env, "listProcesses"));
+  exports.Set("sampleJobs", Napi::Function::New<sampleJobs>(env, "sampleJobs"));
+  exports.Set("startNotifications", Napi::Function::New<startNotifications>(env, "startNotifications"));
+  exports.Set("stopNotifications", Napi::Function::New<stopNotifications>(env, "stopNotifications"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(jobscope, init)

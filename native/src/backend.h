@@ -1,0 +1,128 @@
+// The seam between the N-API surface (addon.cc) and an OS backend (linux/, later win/).
+// Everything here is plain C++: no N-API types, so a backend can be reasoned about (and built)
+// without node. addon.cc checks JS arguments before it calls in; a backend reports OS failures by
+// throwing jobscope::Error, which addon.cc turns into a JS Error with a `code` property.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <optional>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace jobscope {
+
+// An OS failure: `code` is an errno name ("ESRCH"), a Win32 error name, or one of ours
+// ("ECLOSED", "ENOTCGROUP"); what() is a plain-words message naming the object.
+class Error : public std::runtime_error {
+ public:
+  Error(std::string code, const std::string& message)
+      : std::runtime_error(message), code_(std::move(code)) {}
+  const std::string& code() const { return code_; }
+
+ private:
+  std::string code_;
+};
+
+struct ProcessorStats {
+  uint64_t userTimeUs = 0;
+  uint64_t kernelTimeUs = 0;
+  uint64_t totalProcesses = 0;
+  uint64_t activeProcesses = 0;
+};
+
+struct MemoryStats {
+  uint64_t currentBytes = 0;
+  std::optional<uint64_t> peakBytes;
+  std::string source;  // "cgroup2" | "cgroup1" | "procfs" | "job-object"
+};
+
+struct MemberProcess {
+  int64_t pid = 0;
+  std::string name;
+  uint64_t cpuTimeUs = 0;
+  uint64_t residentBytes = 0;
+};
+
+struct JobSample {
+  uint32_t jobId = 0;
+  double time = 0;  // ms since the epoch
+  bool gone = false;
+  ProcessorStats processor;
+  MemoryStats memory;
+  uint64_t privateWorkingSetBytes = 0;
+  std::vector<MemberProcess> processes;
+};
+
+struct ProcessInfo {
+  int64_t pid = 0;
+  int64_t ppid = 0;
+  std::string name;
+  std::string commandLine;
+  std::string user;
+  uint64_t residentBytes = 0;
+  std::string group;
+};
+
+struct HostInfo {
+  std::string platform;               // "linux" | "win32"
+  std::optional<std::string> cgroup2Mount;
+  std::optional<std::string> cgroupLayout;  // "unified" | "hybrid" | "legacy"
+  std::string exitEvents;             // "netlink" | "pidfd" | "iocp"
+  std::string memorySource;
+};
+
+struct Notification {
+  std::string kind;  // NotificationKind of index.d.ts
+  uint32_t jobId = 0;
+  int64_t pid = 0;
+  double time = 0;
+  std::optional<int64_t> exitCode;
+  std::optional<int64_t> signal;
+};
+
+// Called on the backend's poller thread with events in the order they happened.
+using NotificationSink = std::function<void(std::vector<Notification>&&)>;
+
+class Job {
+ public:
+  virtual ~Job() = default;
+  virtual uint32_t id() const = 0;
+  virtual const std::string& name() const = 0;
+  virtual const std::string& path() const = 0;
+  virtual bool created() const = 0;
+  virtual bool closed() const = 0;
+
+  // pid is already checked to be an integer in 1..4194304.
+  virtual void assign(int64_t pid) = 0;
+  virtual std::vector<int64_t> pids() = 0;
+  virtual ProcessorStats processorStats() = 0;
+  virtual MemoryStats memoryStats() = 0;
+  virtual uint64_t privateWorkingSet() = 0;
+  virtual void terminate(uint32_t exitCode) = 0;
+  virtual void close() = 0;
+  // Never throws for a job whose OS object disappeared: the sample says gone.
+  virtual JobSample sample() = 0;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  // The backend of the OS this addon was built for.
+  static std::unique_ptr<Backend> create(NotificationSink sink);
+
+  virtual HostInfo hostInfo() = 0;
+  // name: already validated (1-64 of [A-Za-z0-9._-], not "." / "..") when present.
+  virtual std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
+                                         const std::optional<std::string>& parent) = 0;
+  virtual std::shared_ptr<Job> openJob(const std::string& path) = 0;
+  virtual std::vector<ProcessInfo> listProcesses() = 0;
+  // Starts the notification thread if it is not running (idempotent).
+  virtual void startPoller() = 0;
+  // Stops and joins it (idempotent). Jobs stay usable.
+  virtual void stopPoller() = 0;
+};
+
+}  // namespace jobscope

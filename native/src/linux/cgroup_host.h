@@ -1,0 +1,32 @@
+// Where the cgroup hierarchies are on this host and where we sit in them, read once from
+// /proc/self/mountinfo and /proc/self/cgroup. Paths are never assumed: pure v2 hosts mount
+// cgroup2 at /sys/fs/cgroup, hybrid ones at /sys/fs/cgroup/unified, containers elsewhere.
+#pragma once
+
+#include <string>
+
+namespace jobscope::linux_impl {
+
+struct CgroupHost {
+  std::string cgroup2Mount;  // "" when no cgroup2 is mounted
+  std::string ownV2Dir;      // our own v2 cgroup directory (absolute), "" if unknown
+  std::string v1MemoryDir;   // our own v1 memory cgroup directory (absolute), "" if none
+  bool anyV1 = false;        // at least one v1 controller hierarchy is mounted
+
+  // "unified" | "hybrid" | "legacy"
+  std::string layout() const;
+  // Default parent of created jobs: "<own v2 cgroup>/jobscope".
+  std::string defaultParent() const;
+  // True when `path` (already canonical) is the cgroup2 mount or below it.
+  bool insideV2(const std::string& path) const;
+  // Path of a v2 directory relative to the hierarchy root ("/" for the root).
+  std::string relativeV2(const std::string& path) const;
+};
+
+// Detected on first use; the layout does not change while we run.
+const CgroupHost& cgroupHost();
+
+// Whether `controller` is listed in <dir>/cgroup.controllers.
+bool hasController(const std::string& dir, const std::string& controller);
+
+}  // namespace jobscope::linux_impl

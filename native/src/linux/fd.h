@@ -1,0 +1,57 @@
+// RAII file descriptor plus the few whole-file helpers every Linux source needs.
+#pragma once
+
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdint>
+#include <string>
+#include <utility>
+
+namespace jobscope::linux_impl {
+
+// Owns one fd; closes it once. Move-only.
+class Fd {
+ public:
+  Fd() = default;
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&& other) noexcept {
+    if (this != &other) reset(std::exchange(other.fd_, -1));
+    return *this;
+  }
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { reset(); }
+
+  int get() const { return fd_; }
+  bool valid() const { return fd_ >= 0; }
+  void reset(int fd = -1) {
+    if (fd_ >= 0) ::close(fd_);
+    fd_ = fd;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// "ESRCH" for ESRCH, or "E<number>" for something strerrorname_np does not know.
+std::string errnoName(int err);
+
+// Reads a whole file (procfs/cgroupfs files report size 0, so this reads until EOF).
+// Returns false and sets errno on failure.
+bool readFile(const std::string& path, std::string& out);
+// Reads a whole already-open file from offset 0 with pread(), so one fd serves every tick.
+bool preadAll(int fd, std::string& out);
+// Writes `data` in one write() (cgroupfs takes one value per write). Returns false + errno.
+bool writeFile(const std::string& path, const std::string& data);
+
+// "key value" lines (cpu.stat, memory.stat): the value of `key`, if present.
+bool findKeyValue(const std::string& text, const std::string& key, uint64_t& value);
+// Parses a whole-number file ("123\n"); false if it is not one.
+bool parseU64(const std::string& text, uint64_t& value);
+
+// Milliseconds since the Unix epoch.
+double nowMs();
+
+}  // namespace jobscope::linux_impl

@@ -1,0 +1,498 @@
+#include "poller.h"
+
+#include <fcntl.h>
+#include <linux/cn_proc.h>
+#include <linux/connector.h>
+#include <linux/netlink.h>
+#include <poll.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "procfs.h"
+
+namespace jobscope::linux_impl {
+namespace {
+
+// epoll tags. pidfds carry (1 << 63) | jobId << 32 | pid instead.
+constexpr uint64_t kWakeTag = 1, kNetlinkTag = 2, kInotifyTag = 3;
+constexpr uint64_t kPidfdBit = 1ull << 63;
+// How often every job's cgroup.procs is re-read, and how long a member that left
+// cgroup.procs without an exit event is kept (its exit message may still be on its way:
+// the kernel leaves the cgroup before it sends the proc connector's exit message).
+constexpr double kReconcileMs = 1000, kMissingGraceMs = 1000;
+// How long a reported exit shadows its pid in cgroup.procs; far shorter than pid reuse.
+constexpr double kExitedMemoryMs = 5000;
+// How long ACTIVE_PROCESS_ZERO waits for the last members' exit messages.
+constexpr double kZeroWaitMs = 250;
+
+bool sendMcastOp(int fd, uint32_t op, uint32_t seq) {
+  alignas(nlmsghdr) char buf[NLMSG_SPACE(sizeof(cn_msg) + sizeof(uint32_t))] = {};
+  auto* nl = reinterpret_cast<nlmsghdr*>(buf);
+  nl->nlmsg_len = NLMSG_LENGTH(sizeof(cn_msg) + sizeof(uint32_t));
+  nl->nlmsg_type = NLMSG_DONE;
+  nl->nlmsg_pid = 0;
+  auto* cn = reinterpret_cast<cn_msg*>(NLMSG_DATA(nl));
+  cn->id.idx = CN_IDX_PROC;
+  cn->id.val = CN_VAL_PROC;
+  cn->seq = seq;
+  cn->ack = seq;
+  cn->len = sizeof(uint32_t);
+  std::memcpy(cn->data, &op, sizeof op);
+  return ::send(fd, buf, nl->nlmsg_len, 0) == static_cast<ssize_t>(nl->nlmsg_len);
+}
+
+// Walks the netlink messages of one datagram and calls fn for each proc_event.
+template <typename Fn>
+void forEachProcEvent(const char* buf, size_t len, Fn fn) {
+  size_t off = 0;
+  while (off + sizeof(nlmsghdr) <= len) {
+    auto* nl = reinterpret_cast<const nlmsghdr*>(buf + off);
+    if (nl->nlmsg_len < sizeof(nlmsghdr) || off + nl->nlmsg_len > len) break;
+    if (nl->nlmsg_type != NLMSG_ERROR && nl->nlmsg_type != NLMSG_NOOP &&
+        nl->nlmsg_len >= NLMSG_LENGTH(sizeof(cn_msg) + sizeof(proc_event))) {
+      auto* cn = reinterpret_cast<const cn_msg*>(NLMSG_DATA(nl));
+      if (cn->id.idx == CN_IDX_PROC && cn->id.val == CN_VAL_PROC) {
+        fn(*cn, *reinterpret_cast<const proc_event*>(cn->data));
+      }
+    }
+    off += NLMSG_ALIGN(nl->nlmsg_len);
+  }
+}
+
+}  // namespace
+
+Poller::Poller(NotificationSink sink) : sink_(std::move(sink)) {
+  epoll_.reset(epoll_create1(EPOLL_CLOEXEC));
+  wake_.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+  inotify_.reset(inotify_init1(IN_CLOEXEC | IN_NONBLOCK));
+  auto watch = [this](int fd, uint64_t tag) {
+    epoll_event ev{};
+    ev.events = EPOLLIN;
+    ev.data.u64 = tag;
+    if (fd >= 0) epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, fd, &ev);
+  };
+  watch(wake_.get(), kWakeTag);
+  watch(inotify_.get(), kInotifyTag);
+  // JOBSCOPE_EXIT_EVENTS=pidfd forces the fallback, so it can be exercised where netlink works.
+  const char* forced = std::getenv("JOBSCOPE_EXIT_EVENTS");
+  bool wantNetlink = !(forced && std::strcmp(forced, "pidfd") == 0);
+  if (wantNetlink && probeNetlink()) watch(netlink_.get(), kNetlinkTag);
+}
+
+Poller::~Poller() {
+  stop();
+  if (netlink_.valid()) sendMcastOp(netlink_.get(), PROC_CN_MCAST_IGNORE, 2);
+}
+
+// Opens the proc connector. The kernel refuses listeners without CAP_NET_ADMIN not through
+// send() but in its acknowledgement (a PROC_EVENT_NONE carrying err), so wait for that.
+bool Poller::probeNetlink() {
+  Fd fd(socket(AF_NETLINK, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, NETLINK_CONNECTOR));
+  if (!fd.valid()) return false;  // EPROTONOSUPPORT: no connector in this kernel
+  sockaddr_nl addr{};
+  addr.nl_family = AF_NETLINK;
+  addr.nl_groups = CN_IDX_PROC;
+  addr.nl_pid = 0;
+  if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
+  // A big receive buffer makes overruns (ENOBUFS) rare on busy hosts.
+  int rcvbuf = 4 << 20;
+  setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
+  const uint32_t seq = 0x6a6f6273;  // "jobs"
+  if (!sendMcastOp(fd.get(), PROC_CN_MCAST_LISTEN, seq)) return false;
+  alignas(nlmsghdr) char buf[8192];
+  for (int tries = 0; tries < 50; ++tries) {
+    pollfd p{fd.get(), POLLIN, 0};
+    if (poll(&p, 1, 200) <= 0) return false;  // no ack: nobody (not even we) is listening
+    ssize_t n = recv(fd.get(), buf, sizeof buf, 0);
+    if (n < 0) {
+      if (errno == EINTR || errno == EAGAIN || errno == ENOBUFS) continue;
+      return false;
+    }
+    int ackErr = -1;
+    forEachProcEvent(buf, static_cast<size_t>(n), [&](const cn_msg& cn, const proc_event& ev) {
+      if (ev.what == proc_event::PROC_EVENT_NONE && cn.ack == seq + 1) {  // ack = our ack + 1
+        ackErr = static_cast<int>(ev.event_data.ack.err);
+      }
+    });
+    if (ackErr == 0) {
+      netlink_ = std::move(fd);
+      return true;
+    }
+    if (ackErr > 0) return false;  // EPERM and the like
+  }
+  return false;
+}
+
+void Poller::start() {
+  if (thread_.joinable()) return;
+  stopping_ = false;
+  thread_ = std::thread([this] { run(); });
+}
+
+void Poller::stop() {
+  if (!thread_.joinable()) return;
+  stopping_ = true;
+  uint64_t one = 1;
+  ssize_t ignored = write(wake_.get(), &one, sizeof one);
+  (void)ignored;  // the eventfd cannot be full; the flag is what counts
+  thread_.join();
+  stopping_ = false;
+}
+
+void Poller::add(uint32_t jobId, const std::string& dir) {
+  auto job = std::make_unique<Tracked>();
+  job->jobId = jobId;
+  job->dir = dir;
+  job->procsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+  job->eventsFd.reset(open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (inotify_.valid()) {
+    job->wd = inotify_add_watch(inotify_.get(), (dir + "/cgroup.events").c_str(), IN_MODIFY);
+    if (job->wd >= 0) wdJobs_[job->wd].insert(jobId);
+  }
+  Tracked& ref = *job;
+  jobs_[jobId] = std::move(job);
+  double now = nowMs();
+  std::string text;
+  uint64_t populated = 0;
+  if (preadAll(ref.eventsFd.get(), text) && findKeyValue(text, "populated", populated)) {
+    ref.populated = populated ? 1 : 0;
+  }
+  reconcile(ref, now);
+  flush();
+}
+
+void Poller::remove(uint32_t jobId) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(jobId);
+  if (it == jobs_.end()) return;
+  int wd = it->second->wd;
+  auto w = wdJobs_.find(wd);
+  if (w != wdJobs_.end()) {
+    w->second.erase(jobId);
+    if (w->second.empty()) {
+      inotify_rm_watch(inotify_.get(), wd);
+      wdJobs_.erase(w);
+    }
+  }
+  for (auto& [pid, member] : it->second->members) {
+    if (member.pidfd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, member.pidfd.get(), nullptr);
+  }
+  jobs_.erase(it);
+}
+
+void Poller::noteAssigned(uint32_t jobId, int64_t pid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(jobId);
+  if (it == jobs_.end()) return;
+  auto m = it->second->members.find(pid);
+  if (m == it->second->members.end()) {
+    addMember(*it->second, pid, nowMs());
+  } else {
+    m->second.missingSince = 0;
+  }
+  flush();
+}
+
+uint64_t Poller::seenCount(uint32_t jobId) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(jobId);
+  return it == jobs_.end() ? 0 : it->second->seen;
+}
+
+void Poller::run() {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    double now = nowMs();
+    drainNetlink(now);
+    reconcileAll(now);
+    flush();
+  }
+  while (!stopping_) {
+    int timeout;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      timeout = timeoutMs(nowMs());
+    }
+    epoll_event events[32];
+    int n = epoll_wait(epoll_.get(), events, 32, timeout);
+    if (n < 0) n = 0;  // EINTR; anything else recurs and is harmless to retry
+    if (stopping_) break;
+    std::lock_guard<std::mutex> lock(mu_);
+    double now = nowMs();
+    bool net = false, ino = false;
+    std::vector<uint64_t> pidfdTags;
+    for (int i = 0; i < n; ++i) {
+      uint64_t tag = events[i].data.u64;
+      if (tag == kWakeTag) {
+        uint64_t count;
+        ssize_t ignored = read(wake_.get(), &count, sizeof count);
+        (void)ignored;
+      } else if (tag == kNetlinkTag) {
+        net = true;
+      } else if (tag == kInotifyTag) {
+        ino = true;
+      } else if (tag & kPidfdBit) {
+        pidfdTags.push_back(tag);
+      }
+    }
+    // Netlink first: a fork or exit that happened before a cgroup.events change is
+    // reported before what that change causes.
+    if (net) drainNetlink(now);
+    if (ino) handleInotify(now);
+    for (uint64_t tag : pidfdTags) handlePidfd(tag, now);
+    if (now - lastReconcile_ >= kReconcileMs) reconcileAll(now);
+    for (auto& [id, job] : jobs_) checkZero(*job, now);
+    flush();
+  }
+}
+
+int Poller::timeoutMs(double now) const {
+  double next = lastReconcile_ + kReconcileMs;
+  for (const auto& [id, job] : jobs_) {
+    if (job->zeroPending) next = std::min(next, job->zeroDeadline);
+  }
+  double wait = next - now;
+  return wait <= 0 ? 0 : static_cast<int>(wait) + 1;
+}
+
+void Poller::drainNetlink(double now) {
+  if (!netlink_.valid()) return;
+  alignas(nlmsghdr) char buf[16384];
+  std::vector<uint32_t> emptied;
+  bool overrun = false;
+  for (;;) {
+    sockaddr_nl from{};
+    socklen_t fromLen = sizeof from;
+    ssize_t n = recvfrom(netlink_.get(), buf, sizeof buf, MSG_DONTWAIT,
+                         reinterpret_cast<sockaddr*>(&from), &fromLen);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      if (errno == ENOBUFS) {  // the kernel dropped messages: cgroup.procs tells the truth
+        overrun = true;
+        continue;
+      }
+      break;  // EAGAIN: drained
+    }
+    if (from.nl_pid != 0) continue;  // only the kernel speaks for the proc connector
+    forEachProcEvent(buf, static_cast<size_t>(n), [&](const cn_msg&, const proc_event& ev) {
+      if (ev.what == proc_event::PROC_EVENT_FORK) {
+        const auto& f = ev.event_data.fork;
+        if (f.child_pid != f.child_tgid) return;  // a new thread, not a new process
+        for (auto& [id, job] : jobs_) {
+          if (job->members.count(f.parent_tgid) && !job->members.count(f.child_tgid)) {
+            addMember(*job, f.child_tgid, now);
+          }
+        }
+      } else if (ev.what == proc_event::PROC_EVENT_EXIT) {
+        const auto& e = ev.event_data.exit;
+        if (e.process_pid != e.process_tgid) return;  // a thread ended
+        for (auto& [id, job] : jobs_) {
+          if (!job->members.count(e.process_tgid)) continue;
+          // exit_code is a wait(2) status: low 7 bits the killing signal, else code << 8.
+          uint32_t status = e.exit_code;
+          if ((status & 0x7f) == 0) {
+            emit(*job, "EXIT_PROCESS", e.process_tgid, now);
+            batch_.back().exitCode = (status >> 8) & 0xff;
+          } else {
+            int64_t sig = status & 0x7f;
+            emit(*job, "ABNORMAL_EXIT_PROCESS", e.process_tgid, now);
+            batch_.back().exitCode = 128 + sig;
+            batch_.back().signal = sig;
+          }
+          memberExited(*job, e.process_tgid, now);
+          if (job->members.empty()) emptied.push_back(id);
+        }
+      }
+    });
+  }
+  if (overrun) reconcileAll(now);
+  // The last member's exit: cgroup.events already says populated 0 (the kernel leaves the
+  // cgroup before it sends the exit message), so report ACTIVE_PROCESS_ZERO without
+  // waiting for inotify.
+  for (uint32_t id : emptied) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) checkEvents(*it->second, now, false);
+  }
+}
+
+void Poller::handleInotify(double now) {
+  alignas(inotify_event) char buf[4096];
+  std::set<uint32_t> changed;
+  for (;;) {
+    ssize_t n = read(inotify_.get(), buf, sizeof buf);
+    if (n <= 0) break;
+    for (ssize_t off = 0; off < n;) {
+      auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
+      off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+      auto w = wdJobs_.find(ev->wd);
+      if (w == wdJobs_.end()) continue;
+      if (ev->mask & IN_IGNORED) {  // the cgroup was removed; the kernel dropped the watch
+        for (uint32_t id : w->second) {
+          auto it = jobs_.find(id);
+          if (it != jobs_.end()) {
+            it->second->wd = -1;
+            it->second->gone = true;
+          }
+        }
+        wdJobs_.erase(w);
+        continue;
+      }
+      changed.insert(w->second.begin(), w->second.end());
+    }
+  }
+  for (uint32_t id : changed) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) checkEvents(*it->second, now, true);
+  }
+}
+
+void Poller::handlePidfd(uint64_t tag, double now) {
+  uint32_t jobId = static_cast<uint32_t>((tag & ~kPidfdBit) >> 32);
+  int64_t pid = static_cast<int64_t>(tag & 0xffffffffu);
+  auto it = jobs_.find(jobId);
+  if (it == jobs_.end() || !it->second->members.count(pid)) return;
+  emit(*it->second, "EXIT_PROCESS", pid, now);  // a pidfd does not tell the exit status
+  memberExited(*it->second, pid, now);
+  if (it->second->members.empty()) checkEvents(*it->second, now, false);
+}
+
+// Re-reads cgroup.events; on populated 1 -> 0 prepares ACTIVE_PROCESS_ZERO.
+void Poller::checkEvents(Tracked& job, double now, bool drainFirst) {
+  if (job.gone) return;
+  std::string text;
+  uint64_t populated = 0;
+  if (!preadAll(job.eventsFd.get(), text)) {
+    if (errno == ENODEV || errno == ENOENT) job.gone = true;
+    return;
+  }
+  if (!findKeyValue(text, "populated", populated)) return;
+  int was = job.populated;
+  job.populated = populated ? 1 : 0;
+  if (was == 1 && populated == 0) {
+    if (drainFirst) drainNetlink(now);  // so the members' EXIT_PROCESS come first
+    job.zeroPending = true;
+    job.zeroDeadline = now + kZeroWaitMs;
+    job.zeroWaitFor.clear();
+    for (const auto& [pid, member] : job.members) job.zeroWaitFor.insert(pid);
+    checkZero(job, now);
+  }
+  reconcile(job, now);
+}
+
+void Poller::checkZero(Tracked& job, double now) {
+  if (!job.zeroPending) return;
+  bool waiting = false;
+  for (int64_t pid : job.zeroWaitFor) waiting = waiting || job.members.count(pid) > 0;
+  if (waiting && now < job.zeroDeadline) return;
+  // Members whose exit message never came (overrun, or moved elsewhere): drop silently.
+  for (int64_t pid : job.zeroWaitFor) dropMember(job, pid);
+  job.zeroPending = false;
+  job.zeroWaitFor.clear();
+  emit(job, "ACTIVE_PROCESS_ZERO", 0, now);
+}
+
+void Poller::reconcile(Tracked& job, double now) {
+  if (job.gone) return;
+  std::string text;
+  if (!preadAll(job.procsFd.get(), text)) {
+    if (errno == ENODEV || errno == ENOENT) job.gone = true;
+    return;
+  }
+  std::vector<int64_t> pids = parsePids(text);
+  std::set<int64_t> present(pids.begin(), pids.end());
+  for (auto it = job.exited.begin(); it != job.exited.end();) {
+    it = now - it->second > kExitedMemoryMs ? job.exited.erase(it) : std::next(it);
+  }
+  for (int64_t pid : pids) {
+    if (job.exited.count(pid)) continue;
+    auto m = job.members.find(pid);
+    if (m == job.members.end()) {
+      addMember(job, pid, now);  // attached by someone else, or a fork we missed
+    } else {
+      m->second.missingSince = 0;
+    }
+  }
+  for (auto it = job.members.begin(); it != job.members.end();) {
+    Member& m = it->second;
+    if (present.count(it->first) || job.zeroWaitFor.count(it->first)) {
+      ++it;
+    } else if (m.missingSince == 0) {
+      m.missingSince = now;
+      ++it;
+    } else if (now - m.missingSince >= kMissingGraceMs) {
+      if (m.pidfd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, m.pidfd.get(), nullptr);
+      it = job.members.erase(it);  // left without an exit message: drop silently
+    } else {
+      ++it;
+    }
+  }
+}
+
+void Poller::memberExited(Tracked& job, int64_t pid, double now) {
+  dropMember(job, pid);
+  job.exited[pid] = now;
+}
+
+void Poller::reconcileAll(double now) {
+  lastReconcile_ = now;
+  for (auto& [id, job] : jobs_) reconcile(*job, now);
+}
+
+void Poller::addMember(Tracked& job, int64_t pid, double now) {
+  Member& member = job.members[pid];
+  job.exited.erase(pid);  // assigned or forked anew: a reused pid
+  ++job.seen;
+  // Known populated now: cgroup.events may coalesce a quick 0 -> 1 -> 0 into one read of 0.
+  job.populated = 1;
+  emit(job, "NEW_PROCESS", pid, now);
+  if (netlink_.valid()) return;
+  member.pidfd.reset(static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
+  if (!member.pidfd.valid()) {
+    if (errno == ESRCH) {  // already gone again
+      emit(job, "EXIT_PROCESS", pid, now);
+      job.members.erase(pid);
+      job.exited[pid] = now;
+    }
+    return;
+  }
+  epoll_event ev{};
+  ev.events = EPOLLIN;
+  ev.data.u64 = kPidfdBit | (static_cast<uint64_t>(job.jobId) << 32) | static_cast<uint64_t>(pid);
+  epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, member.pidfd.get(), &ev);
+}
+
+void Poller::dropMember(Tracked& job, int64_t pid) {
+  auto it = job.members.find(pid);
+  if (it == job.members.end()) return;
+  if (it->second.pidfd.valid()) {
+    epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.pidfd.get(), nullptr);
+  }
+  job.members.erase(it);
+}
+
+void Poller::emit(const Tracked& job, const char* kind, int64_t pid, double now) {
+  Notification n;
+  n.kind = kind;
+  n.jobId = job.jobId;
+  n.pid = pid;
+  n.time = now;
+  batch_.push_back(std::move(n));
+}
+
+void Poller::flush() {
+  if (batch_.empty()) return;
+  std::vector<Notification> batch;
+  batch.swap(batch_);
+  sink_(std::move(batch));
+}
+
+}  // namespace jobscope::linux_impl

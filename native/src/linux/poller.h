@@ -1,0 +1,97 @@
+// The one notification thread for all jobs. It learns about forks and exits from the netlink
+// proc connector (or, without CAP_NET_ADMIN, from one pidfd per member), about "the job became
+// empty" from inotify on each job's cgroup.events, and re-reads every job's cgroup.procs at
+// least once a second to catch what those miss. Exits cannot be attributed by reading
+// /proc/<pid>/cgroup at exit time (the task has left its cgroup by then), so every job keeps
+// the set of its member pids and events are matched against it.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <set>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "../backend.h"
+#include "fd.h"
+
+namespace jobscope::linux_impl {
+
+class Poller {
+ public:
+  explicit Poller(NotificationSink sink);
+  ~Poller();
+  Poller(const Poller&) = delete;
+  Poller& operator=(const Poller&) = delete;
+
+  void start();
+  void stop();
+  // "netlink" or "pidfd": decided once, when the connector is probed in the constructor.
+  const char* exitEvents() const { return netlink_.valid() ? "netlink" : "pidfd"; }
+
+  // Starts tracking a job's cgroup; processes already in it are reported as NEW_PROCESS.
+  void add(uint32_t jobId, const std::string& dir);
+  // Stops tracking it; once this returns the poller emits nothing more for the job.
+  void remove(uint32_t jobId);
+  // assign() succeeded: report the pid now rather than at the next reconcile.
+  void noteAssigned(uint32_t jobId, int64_t pid);
+  // Distinct processes seen in the job since it was added.
+  uint64_t seenCount(uint32_t jobId);
+
+ private:
+  struct Member {
+    double missingSince = 0;  // when reconcile first missed it from cgroup.procs
+    Fd pidfd;                 // pidfd mode only
+  };
+  struct Tracked {
+    uint32_t jobId = 0;
+    std::string dir;
+    Fd procsFd, eventsFd;
+    int wd = -1;
+    int populated = -1;
+    bool gone = false;
+    std::map<int64_t, Member> members;
+    // Exits already reported, with their time: a dying process can linger in cgroup.procs after
+    // its leader's exit message (other threads still exiting); it must not come back as new.
+    std::map<int64_t, double> exited;
+    uint64_t seen = 0;
+    // Set when cgroup.events says the job just emptied: ACTIVE_PROCESS_ZERO waits (briefly)
+    // for these members' exit events so that EXIT_PROCESS comes first.
+    bool zeroPending = false;
+    double zeroDeadline = 0;
+    std::set<int64_t> zeroWaitFor;
+  };
+
+  void run();
+  bool probeNetlink();
+  // All below run with mu_ held.
+  void drainNetlink(double now);
+  void handleInotify(double now);
+  void handlePidfd(uint64_t tag, double now);
+  void checkEvents(Tracked& job, double now, bool drainFirst);
+  void reconcile(Tracked& job, double now);
+  void reconcileAll(double now);
+  void memberExited(Tracked& job, int64_t pid, double now);
+  void checkZero(Tracked& job, double now);
+  void addMember(Tracked& job, int64_t pid, double now);
+  void dropMember(Tracked& job, int64_t pid);
+  void emit(const Tracked& job, const char* kind, int64_t pid, double now);
+  void flush();
+  int timeoutMs(double now) const;
+
+  NotificationSink sink_;
+  Fd epoll_, wake_, inotify_, netlink_;
+  std::mutex mu_;
+  std::map<uint32_t, std::unique_ptr<Tracked>> jobs_;
+  std::map<int, std::set<uint32_t>> wdJobs_;  // two opened jobs can share one cgroup (one wd)
+  std::vector<Notification> batch_;
+  double lastReconcile_ = 0;
+  std::thread thread_;
+  std::atomic<bool> stopping_{false};
+};
+
+}  // namespace jobscope::linux_impl

@@ -1,0 +1,133 @@
+#include "procfs.h"
+
+#include <dirent.h>
+#include <pwd.h>
+#include <unistd.h>
+
+#include <cstdlib>
+#include <map>
+#include <memory>
+#include <sstream>
+
+#include "fd.h"
+
+namespace jobscope::linux_impl {
+
+bool readProcStat(int64_t pid, ProcStat& out) {
+  std::string text;
+  if (!readFile("/proc/" + std::to_string(pid) + "/stat", text)) return false;
+  // "pid (comm) state ppid ..."; comm may itself hold ") ", so split at the LAST ')'.
+  size_t open = text.find('(');
+  size_t close = text.rfind(')');
+  if (open == std::string::npos || close == std::string::npos || close < open) return false;
+  out.comm = text.substr(open + 1, close - open - 1);
+  std::istringstream rest(text.substr(close + 1));
+  std::vector<std::string> f;  // f[0] is field 3 (state) of proc(5)
+  std::string word;
+  while (rest >> word && f.size() < 22) f.push_back(word);
+  if (f.size() < 22) return false;
+  out.state = f[0].empty() ? '?' : f[0][0];
+  out.ppid = std::strtoll(f[1].c_str(), nullptr, 10);
+  out.utimeTicks = std::strtoull(f[11].c_str(), nullptr, 10);  // field 14
+  out.stimeTicks = std::strtoull(f[12].c_str(), nullptr, 10);  // field 15
+  out.rssPages = std::strtoull(f[21].c_str(), nullptr, 10);    // field 24
+  return true;
+}
+
+bool readRssAnon(int64_t pid, uint64_t& bytes) {
+  std::string text;
+  if (!readFile("/proc/" + std::to_string(pid) + "/status", text)) return false;
+  size_t pos = text.find("\nRssAnon:");
+  if (pos == std::string::npos) {
+    bytes = 0;  // kernel threads have no memory lines
+    return true;
+  }
+  bytes = std::strtoull(text.c_str() + pos + 9, nullptr, 10) * 1024;  // "NNN kB"
+  return true;
+}
+
+uint64_t ticksToUs(uint64_t ticks) {
+  static const long hz = sysconf(_SC_CLK_TCK);
+  return hz > 0 ? ticks * 1000000ull / static_cast<uint64_t>(hz) : 0;
+}
+
+uint64_t pageSize() {
+  static const long size = sysconf(_SC_PAGESIZE);
+  return size > 0 ? static_cast<uint64_t>(size) : 4096;
+}
+
+std::vector<int64_t> parsePids(const std::string& text) {
+  std::vector<int64_t> pids;
+  const char* p = text.c_str();
+  char* end = nullptr;
+  for (;;) {
+    long long v = std::strtoll(p, &end, 10);
+    if (end == p) break;
+    if (v > 0) pids.push_back(v);
+    p = end;
+  }
+  return pids;
+}
+
+namespace {
+
+std::string userName(uid_t uid, std::map<uid_t, std::string>& cache) {
+  auto it = cache.find(uid);
+  if (it != cache.end()) return it->second;
+  std::string name = std::to_string(uid);  // unknown uid: show the number
+  long bufSize = sysconf(_SC_GETPW_R_SIZE_MAX);
+  std::vector<char> buf(bufSize > 0 ? static_cast<size_t>(bufSize) : 16384);
+  struct passwd pw;
+  struct passwd* result = nullptr;
+  if (getpwuid_r(uid, &pw, buf.data(), buf.size(), &result) == 0 && result) name = pw.pw_name;
+  cache.emplace(uid, name);
+  return name;
+}
+
+}  // namespace
+
+std::vector<ProcessInfo> listAllProcesses() {
+  std::vector<ProcessInfo> list;
+  std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir("/proc"), closedir);
+  if (!dir) return list;
+  std::map<uid_t, std::string> users;
+  while (struct dirent* entry = readdir(dir.get())) {
+    char* end = nullptr;
+    long long pid = std::strtoll(entry->d_name, &end, 10);
+    if (*end != '\0' || pid <= 0) continue;
+    std::string base = "/proc/" + std::string(entry->d_name);
+    ProcStat st;
+    if (!readProcStat(pid, st)) continue;  // exited meanwhile
+    ProcessInfo info;
+    info.pid = pid;
+    info.ppid = st.ppid;
+    info.name = st.comm;
+    info.residentBytes = st.rssPages * pageSize();
+    std::string cmdline;
+    if (!readFile(base + "/cmdline", cmdline)) continue;
+    while (!cmdline.empty() && cmdline.back() == '\0') cmdline.pop_back();
+    for (char& c : cmdline) {
+      if (c == '\0') c = ' ';
+    }
+    info.commandLine = cmdline.empty() ? "[" + st.comm + "]" : cmdline;  // kernel threads
+    std::string status;
+    if (!readFile(base + "/status", status)) continue;
+    size_t uidPos = status.find("\nUid:");
+    uid_t uid = uidPos == std::string::npos
+                    ? 0
+                    : static_cast<uid_t>(std::strtoul(status.c_str() + uidPos + 5, nullptr, 10));
+    info.user = userName(uid, users);
+    std::string cgroup;
+    if (!readFile(base + "/cgroup", cgroup)) continue;
+    size_t v2 = cgroup.rfind("0::", 0) == 0 ? 0 : cgroup.find("\n0::");
+    if (v2 != std::string::npos) {
+      size_t from = v2 == 0 ? 3 : v2 + 4;
+      size_t eol = cgroup.find('\n', from);
+      info.group = cgroup.substr(from, eol == std::string::npos ? std::string::npos : eol - from);
+    }
+    list.push_back(std::move(info));
+  }
+  return list;
+}
+
+}  // namespace jobscope::linux_impl

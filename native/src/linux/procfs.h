@@ -1,0 +1,34 @@
+// Reading processes from /proc. Every reader tolerates a process vanishing mid-read by
+// returning false, so callers simply skip it.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "../backend.h"
+
+namespace jobscope::linux_impl {
+
+struct ProcStat {
+  std::string comm;
+  char state = '?';
+  int64_t ppid = 0;
+  uint64_t utimeTicks = 0;
+  uint64_t stimeTicks = 0;
+  uint64_t rssPages = 0;
+};
+
+bool readProcStat(int64_t pid, ProcStat& out);
+// RssAnon of /proc/<pid>/status, in bytes.
+bool readRssAnon(int64_t pid, uint64_t& bytes);
+uint64_t ticksToUs(uint64_t ticks);
+uint64_t pageSize();
+
+// Whitespace-separated pids (cgroup.procs).
+std::vector<int64_t> parsePids(const std::string& text);
+
+// Every process in /proc.
+std::vector<ProcessInfo> listAllProcesses();
+
+}  // namespace jobscope::linux_impl

@@ -1,0 +1,445 @@
+// The Linux backend against real cgroups, real child processes and the real addon.
+// Needs root (cgroup writes, the netlink proc connector). Run: npx tsx --test native/test/linux.test.ts
+import { after, afterEach, before, test, type TestContext } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { once } from 'node:events';
+import * as native from '#native';
+import type { Job, Notification } from '#native';
+
+const skip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root' : false;
+
+// Detected independently of the addon, from the same files it reads.
+function detect() {
+  const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' '));
+  const after = (w: string[]) => w.slice(w.indexOf('-') + 1);
+  const v2 = mounts.find((w) => after(w)[0] === 'cgroup2');
+  const mem = mounts.find((w) => after(w)[0] === 'cgroup' && after(w)[2].split(',').includes('memory'));
+  const own = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n').map((l) => l.split(':'));
+  const ownV2 = own.find((p) => p[0] === '0' && p[1] === '')?.[2] ?? '/';
+  const ownMem = own.find((p) => p[1].split(',').includes('memory'))?.[2];
+  const join = (a: string, b: string) => (b === '/' ? a : a + b);
+  return {
+    v2Mount: v2?.[4] ?? '',
+    ownV2,
+    parent: v2 ? join(v2[4], ownV2) + '/jobscope' : '',
+    mirrorParent: mem && ownMem ? join(mem[4], ownMem) + '/jobscope' : '',
+  };
+}
+const host = skip ? { v2Mount: '', ownV2: '/', parent: '', mirrorParent: '' } : detect();
+const prefix = `t${process.pid}-`;
+let seq = 0;
+const jobName = () => `${prefix}${++seq}`;
+
+// Every notification delivered, in order.
+const received: Notification[] = [];
+before(() => {
+  if (!skip) native.startNotifications((batch) => received.push(...batch));
+});
+after(() => {
+  if (skip) return;
+  native.stopNotifications();
+  // Nothing we created is left behind, in v2 or in the v1 memory mirror.
+  for (const dir of [host.parent, host.mirrorParent]) {
+    if (dir && existsSync(dir)) assert.deepEqual(readdirSync(dir).filter((n) => n.startsWith(prefix)), []);
+  }
+});
+
+const children = new Set<ChildProcess>();
+afterEach(() => {
+  for (const c of children) if (c.exitCode === null && c.signalCode === null) c.kill('SIGKILL');
+  children.clear();
+});
+
+function run(cmd: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore'): ChildProcess & { pid: number } {
+  const child = spawn(cmd, args, { stdio: [stdin, 'pipe', 'inherit'] });
+  children.add(child);
+  assert.ok(child.pid, `${cmd} started`);
+  return child as ChildProcess & { pid: number };
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 1000): Promise<T> {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const v = probe();
+    if (v) return v;
+    if (Date.now() > end) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await sleep(10);
+  }
+}
+
+function eventsOf(job: Job): Notification[] {
+  return received.filter((n) => n.jobId === job.id);
+}
+
+// A created job that is emptied and closed after the test, even when the test fails.
+function newJob(t: TestContext, name = jobName()): Job {
+  const job = native.createJob({ name });
+  t.after(async () => {
+    try {
+      job.terminate();
+      await waitFor('the job to empty', () => job.pids().length === 0, 2000);
+      job.close();
+    } catch (e) {
+      if ((e as { code?: string }).code !== 'ECLOSED') throw e;
+    }
+  });
+  return job;
+}
+
+function codeOf(fn: () => unknown): string | undefined {
+  try {
+    fn();
+  } catch (e) {
+    return (e as { code?: string }).code;
+  }
+  return undefined;
+}
+
+test('hostInfo reports the detected layout', { skip }, () => {
+  const info = native.hostInfo();
+  assert.equal(info.platform, 'linux');
+  assert.equal(info.cgroup2Mount, host.v2Mount);
+  assert.equal(info.exitEvents, 'netlink'); // we are root
+  const v2Memory = readFileSync(`${host.v2Mount}${host.ownV2 === '/' ? '' : host.ownV2}/cgroup.controllers`, 'utf8')
+    .split(/\s+/)
+    .includes('memory');
+  assert.equal(info.memorySource, v2Memory ? 'cgroup2' : host.mirrorParent ? 'cgroup1' : 'procfs');
+});
+
+test('createJob makes the cgroup (and v1 mirror); close removes both', { skip }, (t) => {
+  const name = jobName();
+  const job = newJob(t, name);
+  assert.equal(job.name, name);
+  assert.equal(job.created, true);
+  assert.equal(job.path, `${host.parent}/${name}`);
+  assert.ok(existsSync(`${job.path}/cgroup.procs`));
+  assert.deepEqual(job.info(), { id: job.id, name, path: job.path, created: true });
+  const mirror = `${host.mirrorParent}/${name}`;
+  const mem = job.memoryStats();
+  if (mem.source === 'cgroup1') assert.ok(existsSync(mirror), 'v1 mirror exists');
+  assert.equal(codeOf(() => native.createJob({ name })), 'EEXIST');
+  assert.throws(() => native.createJob({ name: '..' }), RangeError);
+  assert.throws(() => native.createJob({ name: 'a/b' }), RangeError);
+  assert.throws(() => native.createJob({ name: 'x'.repeat(65) }), RangeError);
+  assert.throws(() => native.createJob({ name: 5 as unknown as string }), TypeError);
+  job.close();
+  assert.equal(existsSync(job.path), false);
+  assert.equal(existsSync(mirror), false);
+  for (const call of [() => job.pids(), () => job.assign(process.pid), () => job.close(), () => job.info()]) {
+    assert.throws(call, (e: Error & { code?: string }) => e.code === 'ECLOSED' && e.message === `job ${name} is closed`);
+  }
+  assert.throws(() => native.sampleJobs([job]), { code: 'ECLOSED' });
+});
+
+test('generated names are unique', { skip }, (t) => {
+  const a = newJob(t, undefined as unknown as string);
+  const b = native.createJob();
+  t.after(() => b.close());
+  assert.match(b.name, /^job-\d+-\d+$/);
+  assert.notEqual(a.name, b.name);
+  assert.notEqual(a.id, b.id);
+});
+
+test('assign moves a child in; pids() and NEW_PROCESS report it', { skip }, async (t) => {
+  const job = newJob(t);
+  const child = run('sleep', ['30']);
+  job.assign(child.pid);
+  assert.deepEqual(job.pids(), [child.pid]);
+  const ownGroup = readFileSync(`/proc/${child.pid}/cgroup`, 'utf8');
+  assert.match(ownGroup, new RegExp(`^0::${host.ownV2 === '/' ? '' : host.ownV2}/jobscope/${job.name}$`, 'm'));
+  await waitFor('NEW_PROCESS', () => eventsOf(job).some((n) => n.kind === 'NEW_PROCESS' && n.pid === child.pid));
+  const stats = job.processorStats();
+  assert.equal(stats.activeProcesses, 1);
+  assert.equal(stats.totalProcesses, 1);
+});
+
+test('CPU time grows under a busy child', { skip }, async (t) => {
+  const job = newJob(t);
+  const child = run('sh', ['-c', 'read x; while :; do :; done'], 'pipe');
+  job.assign(child.pid);
+  const before = job.processorStats();
+  child.stdin!.write('go\n');
+  await sleep(700);
+  const afterStats = job.processorStats();
+  const used = afterStats.userTimeUs + afterStats.kernelTimeUs - before.userTimeUs - before.kernelTimeUs;
+  assert.ok(used >= 300_000, `expected >= 300 ms of CPU in 700 ms, got ${used} us`);
+  assert.ok(afterStats.userTimeUs - before.userTimeUs >= 200_000, 'mostly user time');
+  const [sample] = native.sampleJobs([job]);
+  const row = sample.processes!.find((p) => p.pid === child.pid);
+  assert.ok(row && row.cpuTimeUs >= 300_000, `per-process CPU ${row?.cpuTimeUs}`);
+});
+
+test('memory grows under an allocating child', { skip }, async (t) => {
+  const job = newJob(t);
+  const script =
+    "process.stdin.once('data', () => { globalThis.b = Buffer.alloc(64 * 1024 * 1024, 1); console.log('ok'); setInterval(() => {}, 1000); });";
+  const child = run(process.execPath, ['-e', script], 'pipe');
+  job.assign(child.pid);
+  const before = job.memoryStats();
+  const pwsBefore = job.privateWorkingSet();
+  child.stdin!.write('go\n');
+  await once(child.stdout!, 'data');
+  const mem = job.memoryStats();
+  assert.equal(mem.source, native.hostInfo().memorySource);
+  if (host.mirrorParent && native.hostInfo().memorySource === 'cgroup1') assert.equal(mem.source, 'cgroup1');
+  const MiB = 1024 * 1024;
+  assert.ok(mem.currentBytes - before.currentBytes >= 60 * MiB, `grew by ${(mem.currentBytes - before.currentBytes) / MiB} MiB`);
+  assert.ok(mem.peakBytes !== null && mem.peakBytes >= mem.currentBytes);
+  const pws = job.privateWorkingSet();
+  assert.ok(pws - pwsBefore >= 60 * MiB, `anon grew by ${(pws - pwsBefore) / MiB} MiB`);
+  const [sample] = native.sampleJobs([job]);
+  assert.equal(sample.state, 'live');
+  assert.equal(sample.jobId, job.id);
+  assert.ok(Math.abs(sample.time - Date.now()) < 1000);
+  assert.ok(sample.memory!.currentBytes >= 60 * MiB);
+  assert.ok(sample.privateWorkingSetBytes! >= 60 * MiB);
+  const row = sample.processes!.find((p) => p.pid === child.pid)!;
+  assert.equal(row.name, 'node');
+  assert.ok(row.residentBytes >= 64 * MiB, `rss ${row.residentBytes / MiB} MiB`);
+});
+
+test('sampleJobs returns a row per member for each job', { skip }, (t) => {
+  const a = newJob(t);
+  const b = newJob(t);
+  const s1 = run('sleep', ['30']);
+  const s2 = run('sleep', ['30']);
+  const s3 = run('sleep', ['30']);
+  a.assign(s1.pid);
+  a.assign(s2.pid);
+  b.assign(s3.pid);
+  const [sa, sb] = native.sampleJobs([a, b]);
+  assert.equal(sa.jobId, a.id);
+  assert.equal(sb.jobId, b.id);
+  assert.deepEqual(sa.processes!.map((p) => p.pid).sort(), [s1.pid, s2.pid].sort());
+  assert.deepEqual(sb.processes!.map((p) => p.name), ['sleep']);
+  assert.ok(sb.processes![0].residentBytes > 0);
+  assert.equal(sa.processor!.activeProcesses, 2);
+  assert.throws(() => native.sampleJobs([a, {} as Job]), TypeError);
+  assert.throws(() => native.sampleJobs('x' as unknown as Job[]), TypeError);
+});
+
+test('exits: EXIT_PROCESS with the code, ABNORMAL_EXIT_PROCESS for SIGKILL, then ACTIVE_PROCESS_ZERO', { skip }, async (t) => {
+  const job = newJob(t);
+  const exiter = run('sh', ['-c', 'read x; exit 7'], 'pipe');
+  const victim = run('sleep', ['30']);
+  job.assign(exiter.pid);
+  job.assign(victim.pid);
+  const exited = once(exiter, 'exit');
+  let start = Date.now();
+  exiter.stdin!.write('bye\n');
+  const exit = await waitFor('EXIT_PROCESS', () => eventsOf(job).find((n) => n.kind === 'EXIT_PROCESS'));
+  assert.ok(Date.now() - start < 1000);
+  assert.equal(exit.pid, exiter.pid);
+  assert.equal(exit.exitCode, 7);
+  assert.equal((await exited)[0], 7);
+  start = Date.now();
+  victim.kill('SIGKILL');
+  const abnormal = await waitFor('ABNORMAL_EXIT_PROCESS', () =>
+    eventsOf(job).find((n) => n.kind === 'ABNORMAL_EXIT_PROCESS'),
+  );
+  assert.equal(abnormal.pid, victim.pid);
+  assert.equal(abnormal.signal, 9);
+  assert.equal(abnormal.exitCode, 137);
+  await waitFor('ACTIVE_PROCESS_ZERO', () => eventsOf(job).some((n) => n.kind === 'ACTIVE_PROCESS_ZERO'));
+  assert.ok(Date.now() - start < 1000);
+  await sleep(100); // nothing more may follow
+  assert.deepEqual(
+    eventsOf(job).map((n) => `${n.kind}:${n.pid}`),
+    [
+      `NEW_PROCESS:${exiter.pid}`,
+      `NEW_PROCESS:${victim.pid}`,
+      `EXIT_PROCESS:${exiter.pid}`,
+      `ABNORMAL_EXIT_PROCESS:${victim.pid}`,
+      'ACTIVE_PROCESS_ZERO:0',
+    ],
+  );
+  const times = eventsOf(job).map((n) => n.time);
+  assert.deepEqual(times, [...times].sort((x, y) => x - y));
+  assert.equal(job.processorStats().totalProcesses, 2);
+  assert.equal(job.processorStats().activeProcesses, 0);
+});
+
+test('forked grandchildren produce NEW_PROCESS and stay in the job', { skip }, async (t) => {
+  const job = newJob(t);
+  const parent = run('sh', ['-c', 'read x; sleep 30 & sleep 30 & echo started; wait'], 'pipe');
+  job.assign(parent.pid);
+  parent.stdin!.write('go\n');
+  await once(parent.stdout!, 'data');
+  const kids = await waitFor('two NEW_PROCESS for the forks', () => {
+    const news = eventsOf(job).filter((n) => n.kind === 'NEW_PROCESS' && n.pid !== parent.pid);
+    return news.length >= 2 && news;
+  });
+  const pids = job.pids();
+  for (const k of kids) assert.ok(pids.includes(k.pid), `forked ${k.pid} is a member`);
+  // NEW_PROCESS comes at fork time, before the child has exec'd sleep.
+  for (const k of kids) await waitFor(`${k.pid} to exec sleep`, () => readFileSync(`/proc/${k.pid}/comm`, 'utf8').trim() === 'sleep');
+  assert.equal(job.processorStats().totalProcesses, 3);
+  // terminate kills every member, grandchildren included, and each exit is reported.
+  job.terminate(3);
+  await waitFor('the job to empty', () => job.pids().length === 0);
+  await waitFor('ACTIVE_PROCESS_ZERO', () => eventsOf(job).some((n) => n.kind === 'ACTIVE_PROCESS_ZERO'));
+  const abnormal = eventsOf(job).filter((n) => n.kind === 'ABNORMAL_EXIT_PROCESS');
+  assert.deepEqual(abnormal.map((n) => n.pid).sort(), [parent.pid, ...kids.map((k) => k.pid)].sort());
+  assert.ok(abnormal.every((n) => n.signal === 9));
+  assert.equal(eventsOf(job).at(-1)!.kind, 'ACTIVE_PROCESS_ZERO');
+});
+
+test('terminate kills every member', { skip }, async (t) => {
+  const job = newJob(t);
+  // The shell forks its sleep only once it is in the job, so the job holds 4 processes.
+  const kids = [run('sleep', ['30']), run('sleep', ['30']), run('sh', ['-c', 'read x; sleep 30; :'], 'pipe')];
+  for (const k of kids) job.assign(k.pid);
+  kids[2].stdin!.write('go\n');
+  await waitFor('the forked sleep', () => job.pids().length === 4);
+  assert.throws(() => job.terminate(-1), RangeError);
+  assert.throws(() => job.terminate(2 ** 32), RangeError);
+  assert.throws(() => job.terminate(1.5), RangeError);
+  assert.throws(() => job.terminate('1' as unknown as number), TypeError);
+  const exits = kids.map((k) => once(k, 'exit'));
+  job.terminate(1);
+  const results = await Promise.race([Promise.all(exits), sleep(1000).then(() => 'timeout' as const)]);
+  assert.notEqual(results, 'timeout');
+  for (const [, signal] of results as [number | null, string | null][]) assert.equal(signal, 'SIGKILL');
+  await waitFor('the forked sleep to die too', () => job.pids().length === 0);
+});
+
+test('close with members throws EBUSY and keeps the job', { skip }, async (t) => {
+  const job = newJob(t);
+  const child = run('sleep', ['30']);
+  job.assign(child.pid);
+  assert.throws(
+    () => job.close(),
+    (e: Error & { code?: string }) =>
+      e.code === 'EBUSY' && e.message.includes('1 process remains') && e.message.includes('terminate'),
+  );
+  assert.ok(existsSync(job.path));
+  assert.deepEqual(job.pids(), [child.pid]);
+  job.terminate();
+  await waitFor('the job to empty', () => job.pids().length === 0);
+  job.close(); // right after the last exit: rmdir's EBUSY window is retried
+  assert.equal(existsSync(job.path), false);
+});
+
+test('bad pids are refused with the pid named', { skip }, async (t) => {
+  const job = newJob(t);
+  assert.throws(() => job.assign('12' as unknown as number), (e: Error) => e instanceof TypeError && e.message.includes("'12'"));
+  assert.throws(() => job.assign(undefined as unknown as number), TypeError);
+  assert.throws(() => job.assign(0), (e: Error) => e instanceof RangeError && /pid 0\b/.test(e.message));
+  assert.throws(() => job.assign(-1), (e: Error) => e instanceof RangeError && e.message.includes('pid -1'));
+  assert.throws(() => job.assign(1.5), (e: Error) => e instanceof RangeError && e.message.includes('pid 1.5'));
+  assert.throws(() => job.assign(NaN), (e: Error) => e instanceof RangeError && e.message.includes('NaN'));
+  assert.throws(() => job.assign(4194305), RangeError);
+  const gone = run('true', []);
+  await once(gone, 'exit');
+  assert.throws(
+    () => job.assign(gone.pid),
+    (e: Error & { code?: string }) =>
+      e.code === 'ESRCH' && e.message.includes(`pid ${gone.pid}`) && e.message.includes(job.name) && e.message.includes('exited'),
+  );
+  assert.deepEqual(job.pids(), []);
+});
+
+test('openJob refuses non-cgroups and missing paths, and opens real ones', { skip }, (t) => {
+  assert.throws(
+    () => native.openJob({ path: '/etc' }),
+    (e: Error & { code?: string }) => e.code === 'ENOTCGROUP' && e.message.includes('/etc'),
+  );
+  assert.throws(
+    () => native.openJob({ path: `/no-such-cgroup-${process.pid}` }),
+    (e: Error & { code?: string }) => e.code === 'ENOENT' && e.message.includes(`no-such-cgroup-${process.pid}`),
+  );
+  assert.throws(() => native.openJob({ path: `${host.v2Mount}${'/..'.repeat(host.v2Mount.split('/').length - 1)}/etc` }), { code: 'ENOTCGROUP' });
+  assert.throws(() => native.openJob({} as { path: string }), TypeError);
+  assert.throws(() => native.openJob(undefined as unknown as { path: string }), TypeError);
+  const created = newJob(t);
+  const rel = created.path.slice(host.v2Mount.length);
+  const opened = native.openJob({ path: rel });
+  assert.equal(opened.path, created.path);
+  assert.equal(opened.created, false);
+  assert.equal(opened.name, created.name);
+  assert.notEqual(opened.id, created.id);
+  const child = run('sleep', ['30']);
+  created.assign(child.pid);
+  assert.deepEqual(opened.pids(), [child.pid]);
+  assert.equal(opened.memoryStats().source, existsSync(`${created.path}/memory.current`) ? 'cgroup2' : 'procfs');
+  opened.close(); // opened: stop watching only
+  assert.ok(existsSync(created.path));
+});
+
+test('a cgroup removed outside JobScope samples as gone and still closes', { skip }, async (t) => {
+  const job = newJob(t);
+  const child = run('sleep', ['30']);
+  job.assign(child.pid);
+  child.kill('SIGKILL');
+  await waitFor('the job to empty', () => job.pids().length === 0);
+  await waitFor('rmdir', () => {
+    try {
+      rmdirSync(job.path);
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  const [sample] = native.sampleJobs([job]);
+  assert.equal(sample.state, 'gone');
+  assert.equal(sample.processes, undefined);
+  job.close();
+  assert.equal(existsSync(`${host.mirrorParent}/${job.name}`), false);
+});
+
+test('listProcesses lists us with parent, user, command line and group', { skip }, () => {
+  const list = native.listProcesses();
+  const me = list.find((p) => p.pid === process.pid);
+  assert.ok(me);
+  assert.equal(me.ppid, process.ppid);
+  assert.equal(me.user, 'root');
+  assert.ok(me.commandLine.includes(process.argv0) || me.commandLine.includes('node'));
+  assert.equal(me.group, host.ownV2);
+  assert.ok(me.residentBytes > 10 * 1024 * 1024);
+  const kthread = list.find((p) => p.pid === 2);
+  if (kthread) assert.equal(kthread.commandLine, `[${kthread.name}]`);
+  assert.ok(list.length > 5);
+});
+
+test('without the proc connector, pidfds report exits (and the event loop is not held)', { skip }, async () => {
+  // A separate node process, because the exit-event source is chosen once per addon load.
+  const script = `
+    const native = require(${JSON.stringify(require.resolve('#native'))});
+    const { spawn } = require('node:child_process');
+    const events = [];
+    native.startNotifications((batch) => events.push(...batch));
+    const job = native.createJob({ name: ${JSON.stringify(jobName())} });
+    const child = spawn('sh', ['-c', 'read x; exit 3'], { stdio: ['pipe', 'ignore', 'inherit'] });
+    job.assign(child.pid);
+    child.stdin.write('go\\n');
+    const start = Date.now();
+    const poll = setInterval(() => {
+      if (!events.some((e) => e.kind === 'ACTIVE_PROCESS_ZERO') && Date.now() - start < 2000) return;
+      clearInterval(poll);
+      job.close();
+      console.log(JSON.stringify({ host: native.hostInfo().exitEvents, pid: child.pid, events }));
+    }, 20);`;
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, JOBSCOPE_EXIT_EVENTS: 'pidfd' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit'); // exits by itself: notifications do not hold the loop
+  assert.equal(code, 0);
+  const result = JSON.parse(out) as { host: string; pid: number; events: Notification[] };
+  assert.equal(result.host, 'pidfd');
+  assert.deepEqual(
+    result.events.map((e) => [e.kind, e.pid, e.exitCode]),
+    [
+      ['NEW_PROCESS', result.pid, undefined],
+      ['EXIT_PROCESS', result.pid, undefined],
+      ['ACTIVE_PROCESS_ZERO', 0, undefined],
+    ],
+  );
+});
