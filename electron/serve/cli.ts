@@ -37,7 +37,16 @@ export async function serve(argv: string[]): Promise<void> {
     console.warn(`warning: serving on ${options.host}, reachable from other machines; anyone with the URL can kill processes.`);
   const service = new JobService({ intervalMs: options.intervalMs });
   service.start();
-  const server = await startServer({ service, staticDir: rendererDir, host: options.host, port: options.port });
+  let server;
+  try {
+    server = await startServer({ service, staticDir: rendererDir, host: options.host, port: options.port });
+  } catch (error) {
+    service.stop();
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === 'EADDRINUSE' ? `port ${options.port} is already in use` : (error as Error).message;
+    console.error(`JobScope cannot serve on ${options.host}:${options.port}: ${why}.`);
+    process.exit(1);
+  }
   console.log(`JobScope is serving at ${server.url}`);
 
   const shutdown = async (): Promise<void> => {

@@ -94,6 +94,12 @@ test('the WebSocket refuses strangers and answers bad frames without dropping an
   assert.equal(invalidReply.ok, false);
   assert.match(invalidReply.error, /pids/);
 
+  const huge = await connect(`${wsBase}?token=${token}`, origin);
+  const closed = new Promise<number>((resolve) => huge.once('close', (code) => resolve(code)));
+  huge.on('error', () => {}); // the client sees the server's close as an error too
+  huge.send('x'.repeat(2 << 20));
+  assert.equal(await closed, 1009, 'an oversized frame closes that socket with 1009 (message too big)');
+
   const state = nextReply(polite, 7);
   polite.send(JSON.stringify({ id: 7, command: { type: 'getState' } }));
   const stateReply = ((await state) as { reply: { ok: boolean; result: { intervalMs: number } } }).reply;

@@ -5,6 +5,7 @@ import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import path from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { ClientFrame, ServerFrame } from '../contract';
@@ -100,6 +101,9 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     webSockets.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
       ws.on('close', () => sockets.delete(ws));
+      // A protocol violation (e.g. a frame over maxPayload) closes that socket alone; ws has already
+      // sent the close code (1009 for size), so there is nothing else to do.
+      ws.on('error', () => sockets.delete(ws));
       ws.on('message', (data, isBinary) => void answer(ws, isBinary ? undefined : data.toString()));
     });
   });
@@ -129,11 +133,12 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     server.listen(options.port, options.host, resolve);
   });
   const { port } = server.address() as AddressInfo;
-  const hostForUrl = options.host.includes(':') ? `[${options.host}]` : options.host;
-  allowedHosts = new Set([`${hostForUrl}:${port}`, `localhost:${port}`, `127.0.0.1:${port}`, `[::1]:${port}`]);
+  const names = ['localhost', '127.0.0.1', '::1', ...addressesServedBy(options.host)];
+  allowedHosts = new Set(names.map((name) => `${bracketed(name)}:${port}`));
+  const urlHost = isWildcard(options.host) ? '127.0.0.1' : bracketed(options.host);
 
   return {
-    url: `http://${hostForUrl}:${port}/?token=${token}`,
+    url: `http://${urlHost}:${port}/?token=${token}`,
     close: async () => {
       unsubscribe();
       for (const ws of sockets) ws.terminate();
@@ -141,6 +146,18 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+const isWildcard = (host: string): boolean => host === '0.0.0.0' || host === '::';
+const bracketed = (host: string): string => (host.includes(':') ? `[${host}]` : host);
+
+/** The addresses a browser may use to reach a server bound to `host`: all of the machine's for a wildcard. */
+function addressesServedBy(host: string): string[] {
+  if (!isWildcard(host)) return [host];
+  return Object.values(networkInterfaces())
+    .flat()
+    .filter((address) => address !== undefined && (host === '::' || address.family === 'IPv4'))
+    .map((address) => address!.address);
 }
 
 async function serveFile(
