@@ -16,8 +16,7 @@ export const commandSchema = z.discriminatedUnion('type', [
       type: z.literal('createJob'),
       name: z
         .string()
-        .regex(/^[A-Za-z0-9._-]{1,64}$/, 'a job name is 1-64 letters, digits, ".", "_" or "-"')
-        .refine((name) => name !== '.' && name !== '..', 'a job name cannot be "." or ".."')
+        .regex(/^(?!\.+$)[A-Za-z0-9._-]{1,64}$/, 'a job name is 1-64 letters, digits, ".", "_" or "-", not dots alone')
         .optional(),
     })
     .strict(),

@@ -113,8 +113,23 @@ test('malformed commands get readable errors and change nothing', async () => {
   assert.match(await failure({ type: 'attach', jobId: 1, pids: [0] }), /pids/);
   assert.match(await failure({ type: 'attach', jobId: 1, pids: [1.5] }), /pids/);
   assert.match(await failure({ type: 'createJob', name: '../escape' }), /job name/);
+  assert.match(await failure({ type: 'createJob', name: '...' }), /job name/);
   assert.match(await failure({ type: 'createJob', name: 'x', extra: true }), /Invalid command/);
   assert.match(await failure({ type: 'openJob', path: '/etc' }), /\/etc/);
   assert.match(await failure({ type: 'terminateJob', jobId: 424242 }), /No job with id 424242/);
   assert.deepEqual((await ok({ type: 'getState' })).jobs, before);
+});
+
+test('init and JobScope itself are never attached, and a job holding them is never terminated', async () => {
+  const job = await ok({ type: 'createJob', name: `guard-test-${process.pid}` });
+  const attach = await ok({ type: 'attach', jobId: job.id, pids: [1, process.pid] });
+  assert.deepEqual(attach.attached, []);
+  assert.match(attach.failed.find((f) => f.pid === 1)!.error, /pid 1 cannot be attached: it is init/);
+  assert.match(attach.failed.find((f) => f.pid === process.pid)!.error, /JobScope itself/);
+  await ok({ type: 'closeJob', jobId: job.id });
+
+  const root = await ok({ type: 'openJob', path: '/' });
+  assert.match(await failure({ type: 'terminateJob', jobId: root.id }), /refusing to terminate job \/: its cgroup .* holds init \(pid 1\)/);
+  await ok({ type: 'closeJob', jobId: root.id });
+  assert.ok(existsSync(root.path), 'closing an opened job leaves its cgroup alone');
 });

@@ -103,6 +103,7 @@ export class JobService {
       case 'attach':
         return this.attach(command.jobId, command.pids);
       case 'terminateJob':
+        // The addon itself refuses a job that holds init or JobScope.
         this.find(command.jobId).job.terminate(command.exitCode);
         return null;
       case 'closeJob':
@@ -157,6 +158,11 @@ export class JobService {
     const { job } = this.find(jobId);
     const result: AttachResult = { attached: [], failed: [] };
     for (const pid of new Set(pids)) {
+      const refusal = protectedProcess(pid);
+      if (refusal) {
+        result.failed.push({ pid, error: `pid ${pid} cannot be attached: ${refusal}` });
+        continue;
+      }
       try {
         job.assign(pid);
         result.attached.push(pid);
@@ -225,6 +231,13 @@ export class JobService {
   private emit(event: ServiceEvent): void {
     for (const listener of this.listeners) listener(event);
   }
+}
+
+/** Why this process must not be put in a job that can be terminated, or undefined when it may. */
+function protectedProcess(pid: number): string | undefined {
+  if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
+  if (pid === process.pid) return 'it is JobScope itself';
+  return undefined;
 }
 
 /** A readable sentence for any thrown value; native errors already name the object and the errno. */

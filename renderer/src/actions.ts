@@ -157,7 +157,11 @@ export class Actions {
     this.store.update((s) => withJobs(s, s.jobs.filter((j) => j.id !== job.id)));
     this.toast(
       'info',
-      job.created ? `Closed job ${job.name} and removed its cgroup.` : `Closed job ${job.name}; JobScope no longer watches it.`,
+      job.state === 'gone'
+        ? `Closed job ${job.name}; its group had already been removed outside JobScope.`
+        : job.created
+          ? `Closed job ${job.name} and removed its cgroup.`
+          : `Closed job ${job.name}; JobScope no longer watches it.`,
     );
     return true;
   }

@@ -9,6 +9,7 @@
 #include <chrono>
 #include <thread>
 
+#include "cgroup_host.h"
 #include "errors.h"
 #include "procfs.h"
 
@@ -165,8 +166,25 @@ uint64_t LinuxJob::privateWorkingSet() {
   return readAnon(list);
 }
 
+// cgroup.kill kills the whole subtree, so a job at or above init's or our own cgroup would take
+// the system, or JobScope, down with it.
+void LinuxJob::refuseIfHoldsVitalProcess() const {
+  const std::string& mount = cgroupHost().cgroup2Mount;
+  for (int64_t pid : {static_cast<int64_t>(1), static_cast<int64_t>(::getpid())}) {
+    std::string group;
+    if (!readV2Group(pid, group)) continue;
+    std::string dir = group == "/" ? mount : mount + group;
+    if (dir == p_.dir || dir.rfind(p_.dir + "/", 0) == 0) {
+      std::string who = pid == 1 ? "init (pid 1)" : "JobScope itself (pid " + std::to_string(pid) + ")";
+      throw Error("EPERM", "refusing to terminate job " + p_.name + ": its cgroup " + p_.dir + " holds " + who +
+                               ", which would be killed with it (EPERM)");
+    }
+  }
+}
+
 void LinuxJob::terminate(uint32_t /*exitCode: Linux cannot impose one*/) {
   checkOpen();
+  refuseIfHoldsVitalProcess();
   if (writeFile(p_.dir + "/cgroup.kill", "1")) return;
   int err = errno;
   // No cgroup.kill before kernel 5.14: the file is missing although the cgroup is there.

@@ -49,6 +49,7 @@ class LinuxJob : public Job {
   MemoryStats readMemory(const std::vector<int64_t>& pids);
   uint64_t readAnon(const std::vector<int64_t>& pids);
   void killLoop();
+  void refuseIfHoldsVitalProcess() const;
 
   LinuxJobParams p_;
   std::shared_ptr<Poller> poller_;

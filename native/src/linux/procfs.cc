@@ -86,6 +86,19 @@ std::string userName(uid_t uid, std::map<uid_t, std::string>& cache) {
 
 }  // namespace
 
+bool readV2Group(int64_t pid, std::string& group) {
+  std::string cgroup;
+  if (!readFile("/proc/" + std::to_string(pid) + "/cgroup", cgroup)) return false;
+  group.clear();
+  size_t v2 = cgroup.rfind("0::", 0) == 0 ? 0 : cgroup.find("\n0::");
+  if (v2 != std::string::npos) {
+    size_t from = v2 == 0 ? 3 : v2 + 4;
+    size_t eol = cgroup.find('\n', from);
+    group = cgroup.substr(from, eol == std::string::npos ? std::string::npos : eol - from);
+  }
+  return true;
+}
+
 std::vector<ProcessInfo> listAllProcesses() {
   std::vector<ProcessInfo> list;
   std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir("/proc"), closedir);
@@ -117,14 +130,7 @@ std::vector<ProcessInfo> listAllProcesses() {
                     ? 0
                     : static_cast<uid_t>(std::strtoul(status.c_str() + uidPos + 5, nullptr, 10));
     info.user = userName(uid, users);
-    std::string cgroup;
-    if (!readFile(base + "/cgroup", cgroup)) continue;
-    size_t v2 = cgroup.rfind("0::", 0) == 0 ? 0 : cgroup.find("\n0::");
-    if (v2 != std::string::npos) {
-      size_t from = v2 == 0 ? 3 : v2 + 4;
-      size_t eol = cgroup.find('\n', from);
-      info.group = cgroup.substr(from, eol == std::string::npos ? std::string::npos : eol - from);
-    }
+    if (!readV2Group(pid, info.group)) continue;
     list.push_back(std::move(info));
   }
   return list;

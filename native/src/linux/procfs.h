@@ -28,6 +28,9 @@ uint64_t pageSize();
 // Whitespace-separated pids (cgroup.procs).
 std::vector<int64_t> parsePids(const std::string& text);
 
+// The process's cgroup v2 path relative to the hierarchy's root ("" when it has none).
+bool readV2Group(int64_t pid, std::string& group);
+
 // Every process in /proc.
 std::vector<ProcessInfo> listAllProcesses();
 

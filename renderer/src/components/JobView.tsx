@@ -70,8 +70,14 @@ export function JobView({ job }: { job: JobSummary }) {
           <dd>{latest?.processor?.totalProcesses ?? '—'}</dd>
         </div>
         <div>
-          <dt>Memory</dt>
+          <dt title="Memory charged to the job (what a memory limit counts)">
+            {latest?.memory?.source === 'procfs' ? 'Memory' : 'Memory charged'}
+          </dt>
           <dd>{formatBytes(latest?.memory?.currentBytes)}</dd>
+        </div>
+        <div>
+          <dt title="Sum of the members' resident sets, including memory allocated before they joined">Resident</dt>
+          <dd>{latest?.processes ? formatBytes(latest.processes.reduce((sum, p) => sum + p.residentBytes, 0)) : '—'}</dd>
         </div>
         <div>
           <dt>Peak memory</dt>

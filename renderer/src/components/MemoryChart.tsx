@@ -5,6 +5,8 @@ import { formatBytes, formatClock, formatMmSs, MEMORY_SOURCE_LABEL, MEMORY_SOURC
 import { memorySeries } from '../series';
 
 const bytesTick = (v: number) => formatBytes(v);
+// An idle job's chart should read "almost nothing", not zoom into a few bytes.
+const MIN_SCALE_BYTES = 1 << 20;
 
 export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample[]; source?: MemorySource }) {
   const data = useMemo(() => memorySeries(props.samples), [props.samples]);
@@ -38,7 +40,7 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
                 stroke="var(--muted)"
                 minTickGap={40}
               />
-              <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, 'auto']} />
+              <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, (dataMax: number) => Math.max(dataMax, MIN_SCALE_BYTES)]} />
               <Tooltip
                 labelFormatter={(t) => formatClock(Number(t))}
                 formatter={(v, name) => [formatBytes(Number(v)), name]}
