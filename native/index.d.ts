@@ -211,6 +211,8 @@ export interface HostInfo {
   exitEvents: 'netlink' | 'pidfd' | 'iocp';
   /** Where created jobs' memory figures come from on this host. */
   memorySource: MemorySource;
+  /** Linux: where each controller a job uses lives for jobs created under the default parent. */
+  controllers?: Record<'memory' | 'cpu' | 'io' | 'pids' | 'freezer', 'v2' | 'v1' | 'none'>;
 }
 
 export declare class Job {

@@ -552,6 +552,11 @@ Napi::Value hostInfo(const Napi::CallbackInfo& info) {
   if (h.cgroupLayout) o.Set("cgroupLayout", *h.cgroupLayout);
   o.Set("exitEvents", h.exitEvents);
   o.Set("memorySource", h.memorySource);
+  if (!h.controllers.empty()) {
+    Napi::Object c = Napi::Object::New(env);
+    for (const auto& [name, where] : h.controllers) c.Set(name, where);
+    o.Set("controllers", c);
+  }
   return o;
 }
 

@@ -146,6 +146,8 @@ struct HostInfo {
   std::optional<std::string> cgroupLayout;  // "unified" | "hybrid" | "legacy"
   std::string exitEvents;             // "netlink" | "pidfd" | "iocp"
   std::string memorySource;
+  // Linux: controller -> "v2" | "v1" | "none" (empty on Windows).
+  std::vector<std::pair<std::string, std::string>> controllers;
 };
 
 struct Notification {

@@ -188,6 +188,13 @@ test('limits read back from the kernel files, and null clears them', { skip }, (
   const job = newJob(t, { memoryBytes: 256 * MiB, cpuRate: 5000 });
   const r = job.limits();
   const supported = (f: keyof JobLimits) => !r.unsupported[f];
+  // hostInfo says where each controller lives; the job's files agree.
+  const placed = native.hostInfo().controllers!;
+  const on = (v2File: string, v1: string) => (existsSync(`${job.path}/${v2File}`) ? 'v2' : host.v1[v1] && existsSync(`${host.v1[v1]}/${job.name}`) ? 'v1' : 'none');
+  assert.deepEqual(
+    { memory: placed.memory, cpu: placed.cpu, io: placed.io, pids: placed.pids },
+    { memory: on('memory.max', 'memory'), cpu: on('cpu.max', 'cpu'), io: on('io.max', 'blkio'), pids: on('pids.max', 'pids') },
+  );
   if (supported('memoryBytes')) {
     assert.equal(r.limits.memoryBytes, 256 * MiB);
     const file = fileOf(job, 'memory.max', 'memory', 'memory.limit_in_bytes')!;

@@ -129,6 +129,15 @@ class LinuxBackend : public Backend {
     } else {
       info.memorySource = "procfs";
     }
+    // v2 where the controller is available to (or already enabled for) children of the default
+    // parent; the freezer is v2's core cgroup.freeze on any cgroup2 host.
+    std::string probe = isDir(parent) ? parent : host.ownV2Dir;
+    for (const char* c : {"memory", "cpu", "io", "pids", "freezer"}) {
+      std::string v1name = std::string(c) == "io" ? "blkio" : c;
+      bool v2 = !host.cgroup2Mount.empty() &&
+                (std::string(c) == "freezer" ? true : hasController(probe, c));
+      info.controllers.emplace_back(c, v2 ? "v2" : !host.v1Dir(v1name).empty() ? "v1" : "none");
+    }
     return info;
   }
 
