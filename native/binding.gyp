@@ -16,6 +16,8 @@
             "src/linux/fd.cc",
             "src/linux/linux_backend.cc",
             "src/linux/linux_job.cc",
+            "src/linux/parsers.cc",
+            "src/linux/sysblock.cc",
             "src/linux/poller.cc",
             "src/linux/procfs.cc"
           ]

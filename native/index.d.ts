@@ -51,9 +51,91 @@ export interface ProcessorStats {
 
 export interface MemoryStats {
   currentBytes: number;
-  /** null where no source records a peak. */
+  /** null where no source records a peak (memory.peak missing or unreadable). */
   peakBytes: number | null;
   source: MemorySource;
+  /** Anonymous memory (v2 memory.stat anon, v1 total_rss); null where the source has no split. */
+  anonBytes: number | null;
+  /** Page cache (v2 memory.stat file, v1 total_cache); null where the source has no split. */
+  fileBytes: number | null;
+}
+
+/**
+ * Limits in Windows' vocabulary; null = no limit. Linux mappings (see README):
+ * cpuRate -> cpu.max "quota 100000" with quota = rate/10000 * nCPUs * 100000 (v1 cpu.cfs_quota_us);
+ * cpuWeight 1..9 -> cpu.weight 10,25,50,75,100,200,400,800,1000 (v1 cpu.shares = weight*1024/100);
+ * 5 (weight 100) is the kernel default and reads back as null.
+ * memoryBytes -> memory.max (v1 memory.limit_in_bytes); activeProcesses -> pids.max;
+ * maxIops / maxBandwidthBytes -> io.max riops+wiops / rbps+wbps on every real block device
+ * (v1 blkio.throttle.*_device).
+ */
+export interface JobLimits {
+  /** Hard CPU cap in hundredths of a percent of ALL CPUs, 1-10000. */
+  cpuRate: number | null;
+  /** Scheduling weight 1-9 (5 = normal). */
+  cpuWeight: number | null;
+  memoryBytes: number | null;
+  /** Windows only: per-process commit limit. */
+  processMemoryBytes: number | null;
+  activeProcesses: number | null;
+  maxIops: number | null;
+  maxBandwidthBytes: number | null;
+  /** Windows only: 64-bit affinity mask as a decimal string. */
+  affinity: string | null;
+  /** Windows only. */
+  killOnClose: boolean;
+}
+
+export interface LimitsReport {
+  /** Read back from the kernel files ("max" -> null). */
+  limits: JobLimits;
+  /** Why a field cannot be set on this host/job. */
+  unsupported: Partial<Record<keyof JobLimits, string>>;
+  /** The devices IO limits apply to, e.g. "254:0 (vda)". */
+  ioDevices: string[];
+}
+
+export interface IoDeviceStats {
+  device: string;
+  readOps: number;
+  writeOps: number;
+  readBytes: number;
+  writeBytes: number;
+}
+
+export interface IoStats {
+  /** Linux: 'on' where io.stat (or v1 blkio) exists, else 'unsupported'. */
+  tracking: 'on' | 'off' | 'unsupported';
+  readOps: number;
+  writeOps: number;
+  readBytes: number;
+  writeBytes: number;
+  devices: IoDeviceStats[];
+}
+
+export interface CpuThrottling {
+  periods: number;
+  throttledPeriods: number;
+  throttledTimeUs: number;
+}
+
+export interface LaunchOptions {
+  /** A path, or a name looked up in PATH. */
+  file: string;
+  args?: string[];
+  cwd?: string;
+  /** The whole environment of the new process; default: JobScope's. */
+  env?: Record<string, string>;
+}
+
+export interface JobTreeEntry {
+  /** Absolute path under the cgroup2 mount (hierarchies merged by path on hybrid hosts). */
+  path: string;
+  name: string;
+  parent: string | null;
+  processCount: number;
+  /** Job.id of an open job with this path, else null. */
+  heldJobId: number | null;
 }
 
 export interface JobInfo {
@@ -84,6 +166,10 @@ export interface JobSample {
   memory?: MemoryStats;
   privateWorkingSetBytes?: number;
   processes?: MemberProcess[];
+  io?: IoStats;
+  frozen?: boolean;
+  /** Present where the job has a CPU controller (v2 cpu or v1 cpu). */
+  cpuThrottling?: CpuThrottling;
 }
 
 export interface ProcessInfo {
@@ -102,6 +188,8 @@ export interface CreateJobOptions {
   name?: string;
   /** Linux: absolute cgroup v2 directory to create the job in; default: "jobscope" under our own cgroup. */
   parent?: string;
+  /** Applied right after creation; a failure removes the job again and throws. */
+  limits?: Partial<JobLimits>;
 }
 
 export interface OpenJobOptions {
@@ -123,6 +211,8 @@ export interface HostInfo {
   exitEvents: 'netlink' | 'pidfd' | 'iocp';
   /** Where created jobs' memory figures come from on this host. */
   memorySource: MemorySource;
+  /** Linux: where each controller a job uses lives for jobs created under the default parent. */
+  controllers?: Record<'memory' | 'cpu' | 'io' | 'pids' | 'freezer', 'v2' | 'v1' | 'none'>;
 }
 
 export declare class Job {
@@ -142,12 +232,32 @@ export declare class Job {
   /** Stops watching; a created job's cgroup is removed (throws EBUSY, job kept, if members remain). */
   close(): void;
   info(): JobInfo;
+  limits(): LimitsReport;
+  /** Only the given fields change (null clears); returns the read-back. Bad values throw before any change. */
+  setLimits(changes: Partial<JobLimits>): LimitsReport;
+  ioStats(): IoStats;
+  /** Windows needs it; Linux: no-op (tracking is always on where supported). */
+  enableIoTracking(): void;
+  /** Starts a program inside the job (member from its first instruction); stdio is /dev/null. Returns its pid. */
+  launch(options: LaunchOptions): number;
+  freeze(): void;
+  thaw(): void;
+  /** A nested job (child cgroup). */
+  createChild(options?: CreateJobOptions): Job;
 }
 
 export declare function hostInfo(): HostInfo;
 export declare function createJob(options?: CreateJobOptions): Job;
 export declare function openJob(options: OpenJobOptions): Job;
 export declare function listProcesses(): ProcessInfo[];
+/** The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path. */
+export declare function listJobs(): JobTreeEntry[];
+/** Test-only: the pure parsers the backend applies to kernel files. Not part of the API. */
+export declare const __test: {
+  parseIoStat(text: string, format: 'io.stat' | 'blkio'): IoStats;
+  parseMax(text: string): number | null;
+  parseCpuStat(text: string, format: 'v2' | 'v1'): CpuThrottling;
+};
 /** One native call per tick for all jobs; never throws for a gone job (its sample says so). */
 export declare function sampleJobs(jobs: Job[]): JobSample[];
 /**

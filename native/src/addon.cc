@@ -3,7 +3,9 @@
 // jobscope::Error exceptions become JS Errors with a string `code`.
 #include <napi.h>
 
+#include <cerrno>
 #include <cmath>
+#include <cstdlib>
 #include <deque>
 #include <memory>
 #include <mutex>
@@ -151,6 +153,8 @@ bool validJobName(const std::string& name) {
   return true;
 }
 
+Napi::Value optU64(Napi::Env env, const std::optional<uint64_t>& v);
+
 Napi::Object processorToJs(Napi::Env env, const jobscope::ProcessorStats& s) {
   Napi::Object o = Napi::Object::New(env);
   o.Set("userTimeUs", Napi::Number::New(env, static_cast<double>(s.userTimeUs)));
@@ -166,7 +170,169 @@ Napi::Object memoryToJs(Napi::Env env, const jobscope::MemoryStats& s) {
   o.Set("peakBytes", s.peakBytes ? Napi::Value(Napi::Number::New(env, static_cast<double>(*s.peakBytes)))
                                  : env.Null());
   o.Set("source", s.source);
+  o.Set("anonBytes", optU64(env, s.anonBytes));
+  o.Set("fileBytes", optU64(env, s.fileBytes));
   return o;
+}
+
+
+Napi::Value optNumber(Napi::Env env, const std::optional<int64_t>& v) {
+  return v ? Napi::Value(Napi::Number::New(env, static_cast<double>(*v))) : env.Null();
+}
+Napi::Value optU64(Napi::Env env, const std::optional<uint64_t>& v) {
+  return v ? Napi::Value(Napi::Number::New(env, static_cast<double>(*v))) : env.Null();
+}
+
+// Checks one numeric limit: null clears; else an integer in [min, max]. The message names the field.
+void numericLimit(Napi::Env env, Napi::Object o, const char* key, double min, double max,
+                  jobscope::LimitChange<int64_t>& out, const std::string& where) {
+  if (!o.Has(key)) return;
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined()) return;
+  const std::string name = where + "." + key;
+  out.set = true;
+  if (v.IsNull()) return;
+  if (!v.IsNumber()) typeError(env, name + " must be a number or null, got " + describe(v));
+  double d = v.As<Napi::Number>().DoubleValue();
+  if (!std::isfinite(d) || std::trunc(d) != d) rangeError(env, name + " " + describe(v) + " is not an integer");
+  if (d < min || d > max) {
+    rangeError(env, name + " " + describe(v) + " is out of range: " + std::to_string(static_cast<int64_t>(min)) +
+                        " to " + std::to_string(static_cast<int64_t>(max)));
+  }
+  out.value = static_cast<int64_t>(d);
+}
+
+constexpr double kMaxSafe = 9007199254740991.0;  // Number.MAX_SAFE_INTEGER
+
+jobscope::LimitChanges limitChanges(Napi::Env env, Napi::Value v, const std::string& where) {
+  jobscope::LimitChanges c;
+  if (v.IsUndefined()) return c;
+  if (!v.IsObject() || v.IsArray() || v.IsFunction()) typeError(env, where + " must be an object, got " + describe(v));
+  Napi::Object o = v.As<Napi::Object>();
+  static const std::set<std::string> known = {"cpuRate",  "cpuWeight",         "memoryBytes", "processMemoryBytes",
+                                              "activeProcesses", "maxIops", "maxBandwidthBytes", "affinity",
+                                              "killOnClose"};
+  Napi::Array keys = o.GetPropertyNames();
+  for (uint32_t i = 0; i < keys.Length(); ++i) {
+    std::string k = keys.Get(i).ToString().Utf8Value();
+    if (!known.count(k)) typeError(env, where + "." + k + " is not a limit");
+  }
+  numericLimit(env, o, "cpuRate", 1, 10000, c.cpuRate, where);
+  numericLimit(env, o, "cpuWeight", 1, 9, c.cpuWeight, where);
+  numericLimit(env, o, "memoryBytes", 1, kMaxSafe, c.memoryBytes, where);
+  numericLimit(env, o, "processMemoryBytes", 1, kMaxSafe, c.processMemoryBytes, where);
+  numericLimit(env, o, "activeProcesses", 1, 4194304, c.activeProcesses, where);
+  numericLimit(env, o, "maxIops", 1, kMaxSafe, c.maxIops, where);
+  numericLimit(env, o, "maxBandwidthBytes", 1, kMaxSafe, c.maxBandwidthBytes, where);
+  Napi::Value a = o.Get("affinity");
+  if (!a.IsUndefined()) {
+    c.affinity.set = true;
+    if (!a.IsNull()) {
+      if (!a.IsString()) typeError(env, where + ".affinity must be a decimal string or null, got " + describe(a));
+      std::string text = a.As<Napi::String>().Utf8Value();
+      bool digits = !text.empty() && text.size() <= 20 && text.find_first_not_of("0123456789") == std::string::npos;
+      errno = 0;
+      unsigned long long mask = digits ? std::strtoull(text.c_str(), nullptr, 10) : 0;
+      if (!digits || errno == ERANGE || mask == 0) {
+        rangeError(env, where + ".affinity '" + text + "' must be a non-zero 64-bit mask in decimal");
+      }
+      c.affinity.value = text;
+    }
+  }
+  Napi::Value k = o.Get("killOnClose");
+  if (!k.IsUndefined()) {
+    if (!k.IsBoolean()) typeError(env, where + ".killOnClose must be a boolean, got " + describe(k));
+    c.killOnClose.set = true;
+    c.killOnClose.value = k.ToBoolean().Value();
+  }
+  return c;
+}
+
+Napi::Object limitsToJs(Napi::Env env, const jobscope::LimitsReport& r) {
+  Napi::Object l = Napi::Object::New(env);
+  l.Set("cpuRate", optNumber(env, r.limits.cpuRate));
+  l.Set("cpuWeight", optNumber(env, r.limits.cpuWeight));
+  l.Set("memoryBytes", optNumber(env, r.limits.memoryBytes));
+  l.Set("processMemoryBytes", optNumber(env, r.limits.processMemoryBytes));
+  l.Set("activeProcesses", optNumber(env, r.limits.activeProcesses));
+  l.Set("maxIops", optNumber(env, r.limits.maxIops));
+  l.Set("maxBandwidthBytes", optNumber(env, r.limits.maxBandwidthBytes));
+  l.Set("affinity", r.limits.affinity ? Napi::Value(Napi::String::New(env, *r.limits.affinity)) : env.Null());
+  l.Set("killOnClose", r.limits.killOnClose);
+  Napi::Object u = Napi::Object::New(env);
+  for (const auto& [field, why] : r.unsupported) u.Set(field, why);
+  Napi::Array devices = Napi::Array::New(env, r.ioDevices.size());
+  for (uint32_t i = 0; i < r.ioDevices.size(); ++i) devices.Set(i, r.ioDevices[i]);
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("limits", l);
+  o.Set("unsupported", u);
+  o.Set("ioDevices", devices);
+  return o;
+}
+
+Napi::Object ioToJs(Napi::Env env, const jobscope::IoStats& s) {
+  auto num = [&](uint64_t v) { return Napi::Number::New(env, static_cast<double>(v)); };
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("tracking", s.tracking);
+  o.Set("readOps", num(s.readOps));
+  o.Set("writeOps", num(s.writeOps));
+  o.Set("readBytes", num(s.readBytes));
+  o.Set("writeBytes", num(s.writeBytes));
+  Napi::Array devices = Napi::Array::New(env, s.devices.size());
+  for (uint32_t i = 0; i < s.devices.size(); ++i) {
+    const auto& d = s.devices[i];
+    Napi::Object e = Napi::Object::New(env);
+    e.Set("device", d.device);
+    e.Set("readOps", num(d.readOps));
+    e.Set("writeOps", num(d.writeOps));
+    e.Set("readBytes", num(d.readBytes));
+    e.Set("writeBytes", num(d.writeBytes));
+    devices.Set(i, e);
+  }
+  o.Set("devices", devices);
+  return o;
+}
+
+Napi::Object throttlingToJs(Napi::Env env, const jobscope::CpuThrottling& t) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("periods", Napi::Number::New(env, static_cast<double>(t.periods)));
+  o.Set("throttledPeriods", Napi::Number::New(env, static_cast<double>(t.throttledPeriods)));
+  o.Set("throttledTimeUs", Napi::Number::New(env, static_cast<double>(t.throttledTimeUs)));
+  return o;
+}
+
+// A string argument that the OS will see as a C string: no NUL bytes.
+std::string cString(Napi::Env env, Napi::Value v, const std::string& name) {
+  if (!v.IsString()) typeError(env, name + " must be a string, got " + describe(v));
+  std::string s = v.As<Napi::String>().Utf8Value();
+  if (s.find('\0') != std::string::npos) rangeError(env, name + " must not contain NUL characters");
+  return s;
+}
+
+// createJob / createChild options: name, parent (createJob only), limits.
+struct JobOptions {
+  std::optional<std::string> name, parent;
+  jobscope::LimitChanges limits;
+};
+
+JobOptions jobOptions(Napi::Env env, Napi::Value v, bool allowParent) {
+  JobOptions out;
+  if (v.IsUndefined()) return out;
+  if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
+    typeError(env, "options must be an object, got " + describe(v));
+  }
+  Napi::Object options = v.As<Napi::Object>();
+  out.name = optionalString(env, options, "name", "options");
+  if (allowParent) out.parent = optionalString(env, options, "parent", "options");
+  if (out.name && !validJobName(*out.name)) {
+    rangeError(env, "options.name '" + *out.name +
+                        "' is not a valid job name: use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'");
+  }
+  if (out.parent && (out.parent->empty() || (*out.parent)[0] != '/')) {
+    rangeError(env, "options.parent '" + *out.parent + "' must be an absolute path");
+  }
+  out.limits = limitChanges(env, options.Get("limits"), "options.limits");
+  return out;
 }
 
 class JobWrap : public Napi::ObjectWrap<JobWrap> {
@@ -182,6 +348,14 @@ class JobWrap : public Napi::ObjectWrap<JobWrap> {
                            InstanceMethod<&JobWrap::terminate>("terminate"),
                            InstanceMethod<&JobWrap::close>("close"),
                            InstanceMethod<&JobWrap::info>("info"),
+                           InstanceMethod<&JobWrap::limits>("limits"),
+                           InstanceMethod<&JobWrap::setLimits>("setLimits"),
+                           InstanceMethod<&JobWrap::ioStats>("ioStats"),
+                           InstanceMethod<&JobWrap::enableIoTracking>("enableIoTracking"),
+                           InstanceMethod<&JobWrap::launch>("launch"),
+                           InstanceMethod<&JobWrap::freeze>("freeze"),
+                           InstanceMethod<&JobWrap::thaw>("thaw"),
+                           InstanceMethod<&JobWrap::createChild>("createChild"),
                        });
   }
 
@@ -286,6 +460,84 @@ class JobWrap : public Napi::ObjectWrap<JobWrap> {
     return o;
   }
 
+  Napi::Value limits(const Napi::CallbackInfo& info) {
+    return limitsToJs(info.Env(), guarded(info.Env(), [&] { return job_->limits(); }));
+  }
+
+  Napi::Value setLimits(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    if (info[0].IsUndefined()) typeError(env, "changes must be an object, got undefined");
+    jobscope::LimitChanges changes = limitChanges(env, info[0], "changes");
+    return limitsToJs(env, guarded(env, [&] { return job_->setLimits(changes); }));
+  }
+
+  Napi::Value ioStats(const Napi::CallbackInfo& info) {
+    return ioToJs(info.Env(), guarded(info.Env(), [&] { return job_->ioStats(); }));
+  }
+
+  void enableIoTracking(const Napi::CallbackInfo& info) {
+    guarded(info.Env(), [&] { job_->enableIoTracking(); });
+  }
+
+  Napi::Value launch(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    Napi::Value v = info[0];
+    if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
+      typeError(env, "options must be an object with a file, got " + describe(v));
+    }
+    Napi::Object o = v.As<Napi::Object>();
+    jobscope::LaunchOptions opts;
+    opts.file = cString(env, o.Get("file"), "options.file");
+    if (opts.file.empty()) rangeError(env, "options.file must not be empty");
+    Napi::Value args = o.Get("args");
+    if (!args.IsUndefined()) {
+      if (!args.IsArray()) typeError(env, "options.args must be an array of strings, got " + describe(args));
+      Napi::Array a = args.As<Napi::Array>();
+      for (uint32_t i = 0; i < a.Length(); ++i) {
+        opts.args.push_back(cString(env, a.Get(i), "options.args[" + std::to_string(i) + "]"));
+      }
+    }
+    Napi::Value cwd = o.Get("cwd");
+    if (!cwd.IsUndefined()) opts.cwd = cString(env, cwd, "options.cwd");
+    Napi::Value envv = o.Get("env");
+    if (!envv.IsUndefined()) {
+      if (!envv.IsObject() || envv.IsArray() || envv.IsFunction()) {
+        typeError(env, "options.env must be an object of strings, got " + describe(envv));
+      }
+      Napi::Object e = envv.As<Napi::Object>();
+      Napi::Array keys = e.GetPropertyNames();
+      std::vector<std::string> list;
+      for (uint32_t i = 0; i < keys.Length(); ++i) {
+        std::string k = keys.Get(i).ToString().Utf8Value();
+        if (k.empty() || k.find('=') != std::string::npos || k.find('\0') != std::string::npos) {
+          rangeError(env, "options.env key '" + k + "' is not a valid variable name");
+        }
+        list.push_back(k + "=" + cString(env, e.Get(k), "options.env." + k));
+      }
+      opts.env = std::move(list);
+    }
+    int64_t pid = guarded(env, [&] { return job_->launch(opts); });
+    return Napi::Number::New(env, static_cast<double>(pid));
+  }
+
+  void freeze(const Napi::CallbackInfo& info) {
+    guarded(info.Env(), [&] { job_->freeze(); });
+  }
+
+  void thaw(const Napi::CallbackInfo& info) {
+    guarded(info.Env(), [&] { job_->thaw(); });
+  }
+
+  Napi::Value createChild(const Napi::CallbackInfo& info) {
+    Napi::Env env = info.Env();
+    JobOptions opts = jobOptions(env, info[0], false);
+    if (info[0].IsObject() && !info[0].As<Napi::Object>().Get("parent").IsUndefined()) {
+      typeError(env, "options.parent is not accepted by createChild: the parent is this job");
+    }
+    auto child = guarded(env, [&] { return job_->createChild(opts.name, opts.limits); });
+    return wrap(env, child);
+  }
+
   std::shared_ptr<jobscope::Job> job_;
 };
 
@@ -300,30 +552,19 @@ Napi::Value hostInfo(const Napi::CallbackInfo& info) {
   if (h.cgroupLayout) o.Set("cgroupLayout", *h.cgroupLayout);
   o.Set("exitEvents", h.exitEvents);
   o.Set("memorySource", h.memorySource);
+  if (!h.controllers.empty()) {
+    Napi::Object c = Napi::Object::New(env);
+    for (const auto& [name, where] : h.controllers) c.Set(name, where);
+    o.Set("controllers", c);
+  }
   return o;
 }
 
 Napi::Value createJob(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  std::optional<std::string> name, parent;
-  Napi::Value v = info[0];
-  if (!v.IsUndefined()) {
-    if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
-      typeError(env, "options must be an object, got " + describe(v));
-    }
-    Napi::Object options = v.As<Napi::Object>();
-    name = optionalString(env, options, "name", "options");
-    parent = optionalString(env, options, "parent", "options");
-    if (name && !validJobName(*name)) {
-      rangeError(env, "options.name '" + *name +
-                          "' is not a valid job name: use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'");
-    }
-    if (parent && (parent->empty() || (*parent)[0] != '/')) {
-      rangeError(env, "options.parent '" + *parent + "' must be an absolute path");
-    }
-  }
+  JobOptions opts = jobOptions(env, info[0], true);
   AddonData* data = dataOf(env);
-  auto job = guarded(env, [&] { return data->backend->createJob(name, parent); });
+  auto job = guarded(env, [&] { return data->backend->createJob(opts.name, opts.parent, opts.limits); });
   Napi::Object obj = JobWrap::wrap(env, job);
   guarded(env, [&] { data->backend->startPoller(); });
   return obj;
@@ -364,6 +605,45 @@ Napi::Value listProcesses(const Napi::CallbackInfo& info) {
   return array;
 }
 
+Napi::Value listJobs(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  auto list = guarded(env, [&] { return dataOf(env)->backend->listJobs(); });
+  Napi::Array array = Napi::Array::New(env, list.size());
+  for (uint32_t i = 0; i < list.size(); ++i) {
+    const auto& e = list[i];
+    Napi::Object o = Napi::Object::New(env);
+    o.Set("path", e.path);
+    o.Set("name", e.name);
+    o.Set("parent", e.parent ? Napi::Value(Napi::String::New(env, *e.parent)) : env.Null());
+    o.Set("processCount", Napi::Number::New(env, static_cast<double>(e.processCount)));
+    o.Set("heldJobId", e.heldJobId ? Napi::Value(Napi::Number::New(env, *e.heldJobId)) : env.Null());
+    array.Set(i, o);
+  }
+  return array;
+}
+
+Napi::Value testParseIoStat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string text = cString(env, info[0], "text");
+  std::string format = cString(env, info[1], "format");
+  if (format != "io.stat" && format != "blkio") rangeError(env, "format must be 'io.stat' or 'blkio'");
+  return ioToJs(env, guarded(env, [&] { return dataOf(env)->backend->testParseIoStat(text, format); }));
+}
+
+Napi::Value testParseMax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string text = cString(env, info[0], "text");
+  return optU64(env, guarded(env, [&] { return dataOf(env)->backend->testParseMax(text); }));
+}
+
+Napi::Value testParseCpuStat(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string text = cString(env, info[0], "text");
+  std::string format = cString(env, info[1], "format");
+  if (format != "v2" && format != "v1") rangeError(env, "format must be 'v2' or 'v1'");
+  return throttlingToJs(env, guarded(env, [&] { return dataOf(env)->backend->testParseCpuStat(text, format); }));
+}
+
 Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArray()) typeError(env, "jobs must be an array of Job, got " + describe(info[0]));
@@ -399,6 +679,9 @@ Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
         procs.Set(k, po);
       }
       o.Set("processes", procs);
+      if (s.io) o.Set("io", ioToJs(env, *s.io));
+      if (s.frozen) o.Set("frozen", *s.frozen);
+      if (s.cpuThrottling) o.Set("cpuThrottling", throttlingToJs(env, *s.cpuThrottling));
     }
     out.Set(i, o);
   }
@@ -456,6 +739,12 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   exports.Set("createJob", Napi::Function::New<createJob>(env, "createJob"));
   exports.Set("openJob", Napi::Function::New<openJob>(env, "openJob"));
   exports.Set("listProcesses", Napi::Function::New<listProcesses>(env, "listProcesses"));
+  exports.Set("listJobs", Napi::Function::New<listJobs>(env, "listJobs"));
+  Napi::Object testing = Napi::Object::New(env);  // test-only (index.d.ts __test)
+  testing.Set("parseIoStat", Napi::Function::New<testParseIoStat>(env, "parseIoStat"));
+  testing.Set("parseMax", Napi::Function::New<testParseMax>(env, "parseMax"));
+  testing.Set("parseCpuStat", Napi::Function::New<testParseCpuStat>(env, "parseCpuStat"));
+  exports.Set("__test", testing);
   exports.Set("sampleJobs", Napi::Function::New<sampleJobs>(env, "sampleJobs"));
   exports.Set("startNotifications", Napi::Function::New<startNotifications>(env, "startNotifications"));
   exports.Set("stopNotifications", Napi::Function::New<stopNotifications>(env, "stopNotifications"));

@@ -37,6 +37,77 @@ struct MemoryStats {
   uint64_t currentBytes = 0;
   std::optional<uint64_t> peakBytes;
   std::string source;  // "cgroup2" | "cgroup1" | "procfs" | "job-object"
+  std::optional<uint64_t> anonBytes;
+  std::optional<uint64_t> fileBytes;
+};
+
+// Limits in Windows' vocabulary (index.d.ts JobLimits); nullopt = no limit.
+struct JobLimits {
+  std::optional<int64_t> cpuRate;            // 1-10000
+  std::optional<int64_t> cpuWeight;          // 1-9
+  std::optional<int64_t> memoryBytes;
+  std::optional<int64_t> processMemoryBytes;
+  std::optional<int64_t> activeProcesses;
+  std::optional<int64_t> maxIops;
+  std::optional<int64_t> maxBandwidthBytes;
+  std::optional<std::string> affinity;       // decimal 64-bit mask
+  bool killOnClose = false;
+};
+
+// One field of a setLimits() call: `set` when the caller gave it; `value` empty = clear.
+template <typename T>
+struct LimitChange {
+  bool set = false;
+  std::optional<T> value;
+};
+
+// Already range-checked by addon.cc.
+struct LimitChanges {
+  LimitChange<int64_t> cpuRate, cpuWeight, memoryBytes, processMemoryBytes, activeProcesses, maxIops,
+      maxBandwidthBytes;
+  LimitChange<std::string> affinity;
+  LimitChange<bool> killOnClose;
+  bool any() const {
+    return cpuRate.set || cpuWeight.set || memoryBytes.set || processMemoryBytes.set || activeProcesses.set ||
+           maxIops.set || maxBandwidthBytes.set || affinity.set || killOnClose.set;
+  }
+};
+
+struct LimitsReport {
+  JobLimits limits;
+  // field name (as in JobLimits) -> why it cannot be set here
+  std::vector<std::pair<std::string, std::string>> unsupported;
+  std::vector<std::string> ioDevices;  // "254:0 (vda)"
+};
+
+struct IoDeviceStats {
+  std::string device;
+  uint64_t readOps = 0, writeOps = 0, readBytes = 0, writeBytes = 0;
+};
+
+struct IoStats {
+  std::string tracking = "unsupported";  // "on" | "off" | "unsupported"
+  uint64_t readOps = 0, writeOps = 0, readBytes = 0, writeBytes = 0;
+  std::vector<IoDeviceStats> devices;
+};
+
+struct CpuThrottling {
+  uint64_t periods = 0, throttledPeriods = 0, throttledTimeUs = 0;
+};
+
+struct LaunchOptions {
+  std::string file;
+  std::vector<std::string> args;
+  std::optional<std::string> cwd;
+  std::optional<std::vector<std::string>> env;  // "KEY=value" entries
+};
+
+struct JobTreeEntry {
+  std::string path;
+  std::string name;
+  std::optional<std::string> parent;
+  uint64_t processCount = 0;
+  std::optional<uint32_t> heldJobId;
 };
 
 struct MemberProcess {
@@ -54,6 +125,9 @@ struct JobSample {
   MemoryStats memory;
   uint64_t privateWorkingSetBytes = 0;
   std::vector<MemberProcess> processes;
+  std::optional<IoStats> io;
+  std::optional<bool> frozen;
+  std::optional<CpuThrottling> cpuThrottling;
 };
 
 struct ProcessInfo {
@@ -72,6 +146,8 @@ struct HostInfo {
   std::optional<std::string> cgroupLayout;  // "unified" | "hybrid" | "legacy"
   std::string exitEvents;             // "netlink" | "pidfd" | "iocp"
   std::string memorySource;
+  // Linux: controller -> "v2" | "v1" | "none" (empty on Windows).
+  std::vector<std::pair<std::string, std::string>> controllers;
 };
 
 struct Notification {
@@ -105,6 +181,18 @@ class Job {
   virtual void close() = 0;
   // Never throws for a job whose OS object disappeared: the sample says gone.
   virtual JobSample sample() = 0;
+
+  virtual LimitsReport limits() = 0;
+  // Changes only the fields that are set; throws (ENOTSUP naming the field) for a non-null
+  // value of an unsupported field before changing anything.
+  virtual LimitsReport setLimits(const LimitChanges& changes) = 0;
+  virtual IoStats ioStats() = 0;
+  virtual void enableIoTracking() = 0;
+  // file/args/cwd already checked to be strings without NUL bytes. Returns the pid.
+  virtual int64_t launch(const LaunchOptions& options) = 0;
+  virtual void freeze() = 0;
+  virtual void thaw() = 0;
+  virtual std::shared_ptr<Job> createChild(const std::optional<std::string>& name, const LimitChanges& limits) = 0;
 };
 
 class Backend {
@@ -116,9 +204,24 @@ class Backend {
   virtual HostInfo hostInfo() = 0;
   // name: already validated (1-64 of [A-Za-z0-9._-], not "." / "..") when present.
   virtual std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
-                                         const std::optional<std::string>& parent) = 0;
+                                         const std::optional<std::string>& parent,
+                                         const LimitChanges& limits) = 0;
   virtual std::shared_ptr<Job> openJob(const std::string& path) = 0;
   virtual std::vector<ProcessInfo> listProcesses() = 0;
+  virtual std::vector<JobTreeEntry> listJobs() = 0;
+
+  // Test-only hooks onto the pure parsers of kernel files (index.d.ts __test). A backend
+  // without such parsers leaves the defaults, which throw ENOTSUP.
+  virtual IoStats testParseIoStat(const std::string& /*text*/, const std::string& /*format*/) {
+    throw Error("ENOTSUP", "no io.stat parser on this OS");
+  }
+  // nullopt for "max"; throws EINVAL for text that is neither a number nor "max".
+  virtual std::optional<uint64_t> testParseMax(const std::string& /*text*/) {
+    throw Error("ENOTSUP", "no limit-file parser on this OS");
+  }
+  virtual CpuThrottling testParseCpuStat(const std::string& /*text*/, const std::string& /*format*/) {
+    throw Error("ENOTSUP", "no cpu.stat parser on this OS");
+  }
   // Starts the notification thread if it is not running (idempotent).
   virtual void startPoller() = 0;
   // Stops and joins it (idempotent). Jobs stay usable.

@@ -63,6 +63,8 @@ std::string joinMount(const std::string& mountPoint, const std::string& mountRoo
 CgroupHost detect() {
   CgroupHost host;
   std::string v2Root, v1MemPoint, v1MemRoot;
+  struct V1Mount { std::string point, root; std::vector<std::string> controllers; };
+  std::vector<V1Mount> v1Mounts;
   std::string mountinfo;
   if (readFile("/proc/self/mountinfo", mountinfo)) {
     std::istringstream lines(mountinfo);
@@ -81,6 +83,11 @@ CgroupHost detect() {
         v2Root = root;
       } else if (fstype == "cgroup") {
         host.anyV1 = true;
+        V1Mount m{point, root, {}};
+        for (const auto& opt : splitWords(words[dash + 3], ',')) {
+          if (opt != "rw" && opt != "ro" && opt.find('=') == std::string::npos) m.controllers.push_back(opt);
+        }
+        v1Mounts.push_back(std::move(m));
         if (v1MemPoint.empty() && hasToken(words[dash + 3], "memory")) {
           v1MemPoint = point;
           v1MemRoot = root;
@@ -101,8 +108,18 @@ CgroupHost detect() {
       std::string path = line.substr(b + 1);
       if (line.compare(0, a, "0") == 0 && controllers.empty() && !host.cgroup2Mount.empty()) {
         host.ownV2Dir = joinMount(host.cgroup2Mount, v2Root, path);
-      } else if (!v1MemPoint.empty() && hasToken(controllers, "memory")) {
-        host.v1MemoryDir = joinMount(v1MemPoint, v1MemRoot, path);
+      } else {
+        if (!v1MemPoint.empty() && hasToken(controllers, "memory")) {
+          host.v1MemoryDir = joinMount(v1MemPoint, v1MemRoot, path);
+        }
+        for (const auto& m : v1Mounts) {
+          for (const auto& c : m.controllers) {
+            if (hasToken(controllers, c) && !host.v1Dirs.count(c)) {
+              host.v1Dirs[c] = joinMount(m.point, m.root, path);
+              host.v1Mounts[c] = m.point;
+            }
+          }
+        }
       }
     }
   }

@@ -3,6 +3,7 @@
 // cgroup2 at /sys/fs/cgroup, hybrid ones at /sys/fs/cgroup/unified, containers elsewhere.
 #pragma once
 
+#include <map>
 #include <string>
 
 namespace jobscope::linux_impl {
@@ -12,6 +13,17 @@ struct CgroupHost {
   std::string ownV2Dir;      // our own v2 cgroup directory (absolute), "" if unknown
   std::string v1MemoryDir;   // our own v1 memory cgroup directory (absolute), "" if none
   bool anyV1 = false;        // at least one v1 controller hierarchy is mounted
+  // v1 controller ("memory", "cpu", "cpuacct", "blkio", "pids", "freezer", ...) -> our own
+  // directory in the hierarchy that carries it. Co-mounted controllers share a directory.
+  std::map<std::string, std::string> v1Dirs;
+  // v1 controller -> the mount point of its hierarchy.
+  std::map<std::string, std::string> v1Mounts;
+
+  // The v1 directory of `controller`, "" when it is not mounted as v1.
+  std::string v1Dir(const std::string& controller) const {
+    auto it = v1Dirs.find(controller);
+    return it == v1Dirs.end() ? "" : it->second;
+  }
 
   // "unified" | "hybrid" | "legacy"
   std::string layout() const;

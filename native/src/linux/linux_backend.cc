@@ -1,6 +1,12 @@
 // Backend::create for Linux: creating and opening jobs (cgroups) and host-wide queries.
+#include <dirent.h>
 #include <sys/stat.h>
 #include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <sstream>
 
 #include <atomic>
 #include <climits>
@@ -11,6 +17,7 @@
 #include "errors.h"
 #include "linux_job.h"
 #include "poller.h"
+#include "parsers.h"
 #include "procfs.h"
 
 namespace jobscope {
@@ -47,14 +54,57 @@ const CgroupHost& requireV2(const std::string& action) {
   return host;
 }
 
-// Makes the v2 memory controller available to children of `parent`, if the host lets us.
-// It fails (EBUSY) where the cgroup holds processes itself ("no internal processes").
-bool enableV2Memory(const std::string& parent, bool parentIsOurs) {
-  if (parentIsOurs && !hasController(parent, "memory") && hasController(dirname(parent), "memory")) {
-    writeFile(dirname(parent) + "/cgroup.subtree_control", "+memory");
+// The controllers a job uses, by their v2 names and the v1 hierarchies that can stand in.
+const char* const kV2Controllers[] = {"memory", "cpu", "io", "pids"};
+const char* const kV1Controllers[] = {"memory", "cpu", "blkio", "pids", "freezer"};
+
+// Makes the v2 controllers available to children of `parent`, if the host lets us. It fails
+// (EBUSY) where the cgroup holds processes itself ("no internal processes"): then the reason
+// is recorded per controller and the job falls back to v1 or goes without.
+void enableV2Controllers(const std::string& parent, bool parentIsOurs,
+                         std::map<std::string, std::string>& why) {
+  for (const char* c : kV2Controllers) {
+    if (parentIsOurs && !hasController(parent, c) && hasController(dirname(parent), c)) {
+      writeFile(dirname(parent) + "/cgroup.subtree_control", std::string("+") + c);
+    }
+    if (!hasController(parent, c)) {
+      why[c] = std::string("the ") + c + " controller is not available in " + parent +
+               " (not in its cgroup.controllers) and no v1 " + (std::string(c) == "io" ? "blkio" : c) +
+               " hierarchy is mounted";
+      continue;
+    }
+    if (!writeFile(parent + "/cgroup.subtree_control", std::string("+") + c)) {
+      int err = errno;
+      why[c] = std::string("cannot enable the ") + c + " controller in " + parent + "/cgroup.subtree_control (" +
+               errnoName(err) + (err == EBUSY ? ": that cgroup holds processes itself, and cgroup v2 lets "
+                                                "controllers be delegated only from cgroups without processes"
+                                              : "") +
+               ")";
+    }
   }
-  if (!hasController(parent, "memory")) return false;
-  return writeFile(parent + "/cgroup.subtree_control", "+memory");
+}
+
+// Applies `limits` to a new job; if that fails, removes it again and rethrows.
+void applyInitialLimits(const std::shared_ptr<LinuxJob>& job, const LimitChanges& limits) {
+  if (!limits.any()) return;
+  try {
+    job->setLimits(limits);
+  } catch (...) {
+    job->discard();
+    throw;
+  }
+}
+
+std::string userDelegatedParent() {
+  uid_t uid = ::getuid();
+  const CgroupHost& host = cgroupHost();
+  std::string base = host.cgroup2Mount + "/user.slice/user-" + std::to_string(uid) + ".slice/user@" +
+                     std::to_string(uid) + ".service";
+  return isDir(base + "/app.slice") ? base + "/app.slice" : "";
+}
+
+std::string createHint() {
+  return "run JobScope as root, or in a delegated cgroup: systemd-run --user --scope -p Delegate=yes <jobscope command>";
 }
 
 class LinuxBackend : public Backend {
@@ -79,11 +129,21 @@ class LinuxBackend : public Backend {
     } else {
       info.memorySource = "procfs";
     }
+    // v2 where the controller is available to (or already enabled for) children of the default
+    // parent; the freezer is v2's core cgroup.freeze on any cgroup2 host.
+    std::string probe = isDir(parent) ? parent : host.ownV2Dir;
+    for (const char* c : {"memory", "cpu", "io", "pids", "freezer"}) {
+      std::string v1name = std::string(c) == "io" ? "blkio" : c;
+      bool v2 = !host.cgroup2Mount.empty() &&
+                (std::string(c) == "freezer" ? true : hasController(probe, c));
+      info.controllers.emplace_back(c, v2 ? "v2" : !host.v1Dir(v1name).empty() ? "v1" : "none");
+    }
     return info;
   }
 
   std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
-                                 const std::optional<std::string>& parentOpt) override {
+                                 const std::optional<std::string>& parentOpt,
+                                 const LimitChanges& limits) override {
     const CgroupHost& host = requireV2("create a job");
     std::string parent;
     bool parentIsOurs = false;
@@ -102,35 +162,28 @@ class LinuxBackend : public Backend {
       parent = host.defaultParent();
       if (::mkdir(parent.c_str(), 0755) == 0) {
         parentIsOurs = true;
+      } else if (errno == EACCES || errno == EPERM || errno == EROFS) {
+        // Not root and our cgroup is not delegated: try the user's systemd-delegated subtree.
+        int err = errno;
+        std::string delegated = userDelegatedParent();
+        std::string alt = delegated.empty() ? "" : delegated + "/jobscope";
+        if (alt.empty() || (::mkdir(alt.c_str(), 0755) != 0 && errno != EEXIST)) {
+          throw Error(errnoName(err), "cannot create the jobs' parent cgroup " + parent +
+                                          ": permission denied (" + errnoName(err) + "); " + createHint());
+        }
+        parent = alt;
       } else if (errno != EEXIST) {
         throwErrno(errno, "cannot create the jobs' parent cgroup " + parent);
       }
     }
-    bool v2Memory = enableV2Memory(parent, parentIsOurs || !parentOpt);
-
-    LinuxJobParams p;
-    p.id = nextJobId++;
-    p.created = true;
-    for (int attempt = 0;; ++attempt) {
-      p.name = name ? *name : "job-" + std::to_string(::getpid()) + "-" + std::to_string(++generated_);
-      p.dir = parent + "/" + p.name;
-      if (::mkdir(p.dir.c_str(), 0755) == 0) break;
-      int err = errno;
-      if (err == EEXIST && !name && attempt < 1000) continue;  // a leftover of an earlier run
-      if (err == EEXIST) {
-        throw Error("EEXIST", "cannot create job " + p.name + ": a job (cgroup) of that name already exists in " +
-                                  parent + " (EEXIST)");
-      }
-      throwErrno(err, "cannot create job " + p.name + " in " + parent);
+    JobParent where;
+    where.v2Dir = parent;
+    where.ownsV2 = parentIsOurs || !parentOpt;
+    for (const char* c : kV1Controllers) {
+      std::string own = host.v1Dir(c);
+      if (!own.empty()) where.v1Dirs[c] = own + "/jobscope";
     }
-    if (v2Memory && exists(p.dir + "/memory.current")) {
-      p.memorySource = "cgroup2";
-    } else if (!host.v1MemoryDir.empty() && makeV1Mirror(host, p)) {
-      p.memorySource = "cgroup1";
-    } else {
-      p.memorySource = "procfs";
-    }
-    return std::make_shared<LinuxJob>(std::move(p), poller_);
+    return createJobUnder(where, name, limits, poller_);
   }
 
   std::shared_ptr<Job> openJob(const std::string& path) override {
@@ -171,32 +224,150 @@ class LinuxBackend : public Backend {
   }
 
   std::vector<ProcessInfo> listProcesses() override { return listAllProcesses(); }
+  std::vector<JobTreeEntry> listJobs() override;
+
+  IoStats testParseIoStat(const std::string& text, const std::string& format) override {
+    if (format == "io.stat") return parseIoStat(text, nullptr);
+    // blkio: the io_service_bytes text, a line "--", then the io_serviced text.
+    size_t sep = text.find("\n--\n");
+    std::string bytes = sep == std::string::npos ? text : text.substr(0, sep + 1);
+    std::string ops = sep == std::string::npos ? "" : text.substr(sep + 4);
+    return parseBlkio(bytes, ops, nullptr);
+  }
+  std::optional<uint64_t> testParseMax(const std::string& text) override {
+    std::optional<uint64_t> v;
+    if (!parseMaxValue(text, v)) throw Error("EINVAL", "'" + text + "' is neither a number nor max (EINVAL)");
+    return v;
+  }
+  CpuThrottling testParseCpuStat(const std::string& text, const std::string& format) override {
+    auto t = parseCpuThrottling(text, format == "v1");
+    return t ? *t : CpuThrottling{};
+  }
   void startPoller() override { poller_->start(); }
   void stopPoller() override { poller_->stop(); }
 
  private:
-  // The v1 memory mirror: <our v1 memory cgroup>/jobscope/<name>. Best effort: without it
-  // the job counts memory from procfs.
-  static bool makeV1Mirror(const CgroupHost& host, LinuxJobParams& p) {
-    std::string base = host.v1MemoryDir + "/jobscope";
-    if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) return false;
-    std::string mirror = base + "/" + p.name;
-    if (::mkdir(mirror.c_str(), 0755) != 0) {
-      // A leftover of an earlier run is reused only while it is empty.
-      std::string tasks;
-      if (errno != EEXIST || !readFile(mirror + "/cgroup.procs", tasks) || !parsePids(tasks).empty()) {
-        return false;
-      }
-    }
-    p.v1Mirror = mirror;
-    return true;
-  }
-
   std::shared_ptr<Poller> poller_;
-  uint64_t generated_ = 0;
 };
 
 }  // namespace
+
+std::atomic<uint64_t> generatedNames{0};
+
+std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional<std::string>& name,
+                                    const LimitChanges& limits, const std::shared_ptr<Poller>& poller) {
+  LinuxJobParams p;
+  std::map<std::string, std::string> why;
+  enableV2Controllers(parent.v2Dir, parent.ownsV2, why);
+  p.id = nextJobId++;
+  p.created = true;
+  for (int attempt = 0;; ++attempt) {
+    p.name = name ? *name : "job-" + std::to_string(::getpid()) + "-" + std::to_string(++generatedNames);
+    p.dir = parent.v2Dir + "/" + p.name;
+    if (::mkdir(p.dir.c_str(), 0755) == 0) break;
+    int err = errno;
+    if (err == EEXIST && !name && attempt < 1000) continue;  // a leftover of an earlier run
+    if (err == EEXIST) {
+      throw Error("EEXIST", "cannot create job " + p.name + ": a job (cgroup) of that name already exists in " +
+                                parent.v2Dir + " (EEXIST)");
+    }
+    throwErrno(err, "cannot create job " + p.name + " in " + parent.v2Dir);
+  }
+  std::set<std::string> v2;
+  {
+    std::string text;
+    readFile(p.dir + "/cgroup.controllers", text);
+    std::istringstream in(text);
+    std::string c;
+    while (in >> c) v2.insert(c);
+  }
+  // One cgroup in each v1 hierarchy that carries a controller v2 lacks here. Best effort: a
+  // mirror that cannot be made leaves the controller unsupported, with the reason.
+  bool v2Freeze = exists(p.dir + "/cgroup.freeze");
+  for (const auto& [controller, base] : parent.v1Dirs) {
+    std::string v2name = controller == "blkio" ? "io" : controller;
+    if (controller == "freezer" ? v2Freeze : v2.count(v2name) > 0) continue;
+    if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) {
+      why[v2name] = "cannot create the v1 " + controller + " cgroup " + base + " (" + errnoName(errno) + ")";
+      continue;
+    }
+    std::string mirror = base + "/" + p.name;
+    if (::mkdir(mirror.c_str(), 0755) != 0) {
+      int err = errno;
+      // A leftover of an earlier run is reused only while it is empty.
+      std::string tasks;
+      if (err != EEXIST || !readFile(mirror + "/cgroup.procs", tasks) || !parsePids(tasks).empty()) {
+        why[v2name] = "cannot create the v1 " + controller + " cgroup " + mirror + " (" + errnoName(err) + ")";
+        continue;
+      }
+    }
+    p.v1[controller] = mirror;
+  }
+  if (v2.count("memory") && exists(p.dir + "/memory.current")) {
+    p.memorySource = "cgroup2";
+  } else if (p.v1.count("memory")) {
+    p.memorySource = "cgroup1";
+  } else {
+    p.memorySource = "procfs";
+  }
+  p.missingWhy = why;
+  auto job = std::make_shared<LinuxJob>(std::move(p), poller);
+  applyInitialLimits(job, limits);
+  return job;
+}
+
+namespace {
+
+// Relative cgroup paths below `dir` (depth-first), with their process counts.
+void walkTree(const std::string& root, const std::string& rel, std::map<std::string, uint64_t>& out, int depth) {
+  std::string dir = root + rel;
+  std::string text;
+  if (!readFile(dir + "/cgroup.procs", text)) return;
+  uint64_t& count = out[rel.empty() ? "/" : rel];
+  count = std::max<uint64_t>(count, parsePids(text).size());
+  if (depth > 64) return;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+    subdirs.push_back(e->d_name);
+  }
+  ::closedir(d);
+  for (const auto& name : subdirs) walkTree(root, rel + "/" + name, out, depth + 1);
+}
+
+}  // namespace
+
+std::vector<JobTreeEntry> LinuxBackend::listJobs() {
+  const CgroupHost& host = requireV2("list jobs");
+  // The v2 tree, merged by path with each v1 hierarchy's tree on hybrid hosts: a path that
+  // only a v1 hierarchy has (e.g. a v1 memory cgroup) still appears, with that count.
+  std::map<std::string, uint64_t> counts;
+  std::set<std::string> roots;
+  walkTree(host.cgroup2Mount, "", counts, 0);
+  for (const auto& [c, mount] : host.v1Mounts) {
+    if (c != "memory" && c != "cpu" && c != "blkio" && c != "pids" && c != "freezer") continue;
+    if (roots.insert(mount).second) walkTree(mount, "", counts, 0);
+  }
+  auto held = heldJobPaths();
+  std::vector<JobTreeEntry> out;
+  for (const auto& [rel, count] : counts) {
+    JobTreeEntry e;
+    e.path = rel == "/" ? host.cgroup2Mount : host.cgroup2Mount + rel;
+    e.name = rel == "/" ? "/" : rel.substr(rel.rfind('/') + 1);
+    if (rel != "/") {
+      std::string parentRel = rel.substr(0, rel.rfind('/'));
+      e.parent = parentRel.empty() ? host.cgroup2Mount : host.cgroup2Mount + parentRel;
+    }
+    e.processCount = count;
+    auto h = held.find(e.path);
+    if (h != held.end()) e.heldJobId = h->second;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 }  // namespace linux_impl
 
 std::unique_ptr<Backend> Backend::create(NotificationSink sink) {

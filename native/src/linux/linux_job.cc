@@ -1,17 +1,28 @@
 #include "linux_job.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/stat.h>
+#include <sys/sysinfo.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstring>
+#include <mutex>
+#include <sstream>
 #include <thread>
 
 #include "cgroup_host.h"
 #include "errors.h"
+#include "parsers.h"
 #include "procfs.h"
+#include "sysblock.h"
+
+extern char** environ;
 
 namespace jobscope::linux_impl {
 namespace {
@@ -25,42 +36,141 @@ uint64_t readU64(const Fd& fd, bool& ok) {
   return value;
 }
 
+bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
+
 // rmdir that tolerates the short window in which the kernel still counts an exited process:
-// right after the last member exits, rmdir can fail with EBUSY for a few milliseconds.
+// right after the last member exits, rmdir can fail with EBUSY for a few milliseconds. In a
+// v1 mirror, what is left after that is killed (it can only be a straggler of this job).
 // Returns 0 (removed or already gone) or the errno of the last attempt.
-int removeCgroupDir(const std::string& dir) {
+int removeCgroupDir(const std::string& dir, bool killLeftovers = false) {
   for (int attempt = 0;; ++attempt) {
     if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return 0;
     if (errno != EBUSY || attempt >= 20) return errno;
+    if (killLeftovers) {
+      std::string text;
+      if (readFile(dir + "/cgroup.procs", text)) {
+        for (int64_t pid : parsePids(text)) ::kill(static_cast<pid_t>(pid), SIGKILL);
+      }
+    }
     std::this_thread::sleep_for(std::chrono::milliseconds(50));  // bounded: ~1 s in all
   }
 }
 
+std::mutex registryMu;
+std::map<uint32_t, std::string> registry;  // open jobs: id -> v2 path
+
+// Windows weight 1..9 -> cpu.weight. 5 is Windows' normal and the kernel's default (100).
+constexpr int64_t kWeights[9] = {10, 25, 50, 75, 100, 200, 400, 800, 1000};
+constexpr uint64_t kPeriodUs = 100000;
+
+std::optional<int64_t> weightFromKernel(uint64_t cpuWeight) {
+  if (cpuWeight == 100) return std::nullopt;  // the default: no weight set
+  int best = 0;
+  for (int i = 1; i < 9; ++i) {
+    if (std::llabs(kWeights[i] - static_cast<int64_t>(cpuWeight)) <
+        std::llabs(kWeights[best] - static_cast<int64_t>(cpuWeight)))
+      best = i;
+  }
+  return best + 1;
+}
+
+uint64_t cpuCount() {
+  int n = get_nprocs();
+  return n > 0 ? static_cast<uint64_t>(n) : 1;
+}
+
+std::optional<int64_t> rateFromQuota(uint64_t quota, uint64_t period) {
+  if (period == 0) return std::nullopt;
+  double rate = std::round(static_cast<double>(quota) * 10000.0 / static_cast<double>(cpuCount() * period));
+  return static_cast<int64_t>(std::clamp(rate, 1.0, 10000.0));
+}
+
+void writeOrThrow(const std::string& path, const std::string& value, const std::string& what) {
+  if (!writeFile(path, value)) throwErrno(errno, what + " (writing '" + value + "' to " + path + ")");
+}
+
+// v1 memory.limit_in_bytes reads back as PAGE_COUNTER_MAX pages when unlimited.
+std::optional<int64_t> v1Bytes(uint64_t v) {
+  if (v >= (1ull << 62)) return std::nullopt;
+  return static_cast<int64_t>(v);
+}
+
 }  // namespace
+
+std::map<std::string, uint32_t> heldJobPaths() {
+  std::lock_guard<std::mutex> lock(registryMu);
+  std::map<std::string, uint32_t> out;
+  for (const auto& [id, path] : registry) out.emplace(path, id);  // the oldest holder wins
+  return out;
+}
 
 LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
     : p_(std::move(params)), poller_(std::move(poller)) {
   procs_ = openRead(p_.dir + "/cgroup.procs");
   cpuStat_ = openRead(p_.dir + "/cpu.stat");
+  events_ = openRead(p_.dir + "/cgroup.events");
+  std::string text;
+  if (readFile(p_.dir + "/cgroup.controllers", text)) {
+    std::istringstream in(text);
+    std::string c;
+    while (in >> c) v2Controllers_.insert(c);
+  }
+  std::string memV1 = p_.v1.count("memory") ? p_.v1.at("memory") : "";
   if (p_.memorySource == "cgroup2") {
     memCurrent_ = openRead(p_.dir + "/memory.current");
     memPeak_ = openRead(p_.dir + "/memory.peak");  // missing before kernel 5.19
     memStat_ = openRead(p_.dir + "/memory.stat");
   } else if (p_.memorySource == "cgroup1") {
-    memCurrent_ = openRead(p_.v1Mirror + "/memory.usage_in_bytes");
-    memPeak_ = openRead(p_.v1Mirror + "/memory.max_usage_in_bytes");
-    memStat_ = openRead(p_.v1Mirror + "/memory.stat");
+    memCurrent_ = openRead(memV1 + "/memory.usage_in_bytes");
+    memPeak_ = openRead(memV1 + "/memory.max_usage_in_bytes");
+    memStat_ = openRead(memV1 + "/memory.stat");
   }
-  poller_->add(p_.id, p_.dir);
+  PollerLimitFiles files;
+  if (where("memory") == "v2") files.memoryEvents = p_.dir + "/memory.events";
+  else if (where("memory") == "v1") files.v1MemoryDir = memV1;
+  if (where("pids") == "v2") files.pidsEvents = p_.dir + "/pids.events";
+  else if (where("pids") == "v1") files.pidsEvents = p_.v1.at("pids") + "/pids.events";
+  poller_->add(p_.id, p_.dir, files);
+  std::lock_guard<std::mutex> lock(registryMu);
+  registry[p_.id] = p_.dir;
 }
 
 LinuxJob::~LinuxJob() {
   // Dropped without close(): stop watching, but leave the cgroup (and its processes) alone.
-  if (!closed_) poller_->remove(p_.id);
+  if (!closed_) {
+    poller_->remove(p_.id);
+    std::lock_guard<std::mutex> lock(registryMu);
+    registry.erase(p_.id);
+  }
+}
+
+std::string LinuxJob::where(const std::string& controller) const {
+  if (controller == "freezer") {
+    if (exists(p_.dir + "/cgroup.freeze")) return "v2";  // core v2 file, no controller needed
+    return p_.v1.count("freezer") ? "v1" : "";
+  }
+  std::string v2name = controller == "blkio" ? "io" : controller;
+  if (v2Controllers_.count(v2name)) return "v2";
+  std::string v1name = controller == "io" ? "blkio" : controller;
+  return p_.v1.count(v1name) ? "v1" : "";
 }
 
 void LinuxJob::checkOpen() const {
   if (closed_) throw Error("ECLOSED", "job " + p_.name + " is closed");
+}
+
+std::vector<std::string> LinuxJob::v1DirsUnique() const {
+  std::vector<std::string> out;
+  for (const auto& [c, dir] : p_.v1) {
+    if (std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
+  }
+  return out;
+}
+
+std::vector<std::string> LinuxJob::procsFiles() const {
+  std::vector<std::string> out{p_.dir + "/cgroup.procs"};
+  for (const auto& dir : v1DirsUnique()) out.push_back(dir + "/cgroup.procs");
+  return out;
 }
 
 bool LinuxJob::readPids(std::vector<int64_t>& pids) {
@@ -89,9 +199,11 @@ void LinuxJob::assign(int64_t pid) {
     }
     throwErrno(err, what);
   }
-  // The mirror counts memory only; forked children inherit both memberships.
-  if (!p_.v1Mirror.empty() && !writeFile(p_.v1Mirror + "/cgroup.procs", std::to_string(pid))) {
-    throwErrno(errno, what + "'s memory cgroup (v1) " + p_.v1Mirror);
+  // The v1 mirrors carry the controllers v2 lacks here; forked children inherit every membership.
+  for (const auto& dir : v1DirsUnique()) {
+    if (!writeFile(dir + "/cgroup.procs", std::to_string(pid))) {
+      throwErrno(errno, what + "'s v1 cgroup " + dir);
+    }
   }
   poller_->noteAssigned(p_.id, pid);
 }
@@ -132,6 +244,14 @@ MemoryStats LinuxJob::readMemory(const std::vector<int64_t>& pids) {
   stats.currentBytes = readU64(memCurrent_, ok);
   uint64_t peak = readU64(memPeak_, ok);
   if (ok) stats.peakBytes = peak;
+  std::string text;
+  if (memStat_.valid() && preadAll(memStat_.get(), text)) {
+    // v1's own "rss"/"cache" exclude child cgroups; total_* are the hierarchical figures.
+    bool v2 = p_.memorySource == "cgroup2";
+    uint64_t anon = 0, file = 0;
+    if (findKeyValue(text, v2 ? "anon" : "total_rss", anon)) stats.anonBytes = anon;
+    if (findKeyValue(text, v2 ? "file" : "total_cache", file)) stats.fileBytes = file;
+  }
   return stats;
 }
 
@@ -146,15 +266,35 @@ uint64_t LinuxJob::readAnon(const std::vector<int64_t>& pids) {
   }
   std::string text;
   if (memStat_.valid() && preadAll(memStat_.get(), text)) {
-    // v1's own "rss" excludes child cgroups; total_rss is the hierarchical figure.
     findKeyValue(text, p_.memorySource == "cgroup2" ? "anon" : "total_rss", anon);
   }
   return anon;
 }
 
-ProcessorStats LinuxJob::processorStats() {
-  return readProcessor(pids());
+std::optional<CpuThrottling> LinuxJob::readThrottling() {
+  std::string text;
+  std::string w = where("cpu");
+  if (w == "v2") {
+    if (cpuStat_.valid() && preadAll(cpuStat_.get(), text)) return parseCpuThrottling(text, false);
+  } else if (w == "v1") {
+    if (readFile(p_.v1.at("cpu") + "/cpu.stat", text)) return parseCpuThrottling(text, true);
+  }
+  return std::nullopt;
 }
+
+std::optional<bool> LinuxJob::readFrozen() {
+  std::string text;
+  std::string w = where("freezer");
+  if (w == "v2") {
+    uint64_t frozen = 0;
+    if (events_.valid() && preadAll(events_.get(), text) && findKeyValue(text, "frozen", frozen)) return frozen != 0;
+  } else if (w == "v1") {
+    if (readFile(p_.v1.at("freezer") + "/freezer.state", text)) return text.rfind("FROZEN", 0) == 0;
+  }
+  return std::nullopt;
+}
+
+ProcessorStats LinuxJob::processorStats() { return readProcessor(pids()); }
 
 MemoryStats LinuxJob::memoryStats() {
   std::vector<int64_t> list = pids();
@@ -185,10 +325,20 @@ void LinuxJob::refuseIfHoldsVitalProcess() const {
 void LinuxJob::terminate(uint32_t /*exitCode: Linux cannot impose one*/) {
   checkOpen();
   refuseIfHoldsVitalProcess();
-  if (writeFile(p_.dir + "/cgroup.kill", "1")) return;
+  // A frozen job's members cannot die until thawed; SIGKILL them, then thaw.
+  bool frozen = readFrozen().value_or(false);
+  if (writeFile(p_.dir + "/cgroup.kill", "1")) {
+    if (frozen) setFreeze(false);
+    return;
+  }
   int err = errno;
   // No cgroup.kill before kernel 5.14: the file is missing although the cgroup is there.
   if (err == ENOENT && ::access((p_.dir + "/cgroup.procs").c_str(), F_OK) == 0) {
+    if (frozen) {
+      std::vector<int64_t> list;
+      if (readPids(list)) for (int64_t pid : list) ::kill(static_cast<pid_t>(pid), SIGKILL);
+      setFreeze(false);
+    }
     killLoop();
     return;
   }
@@ -206,6 +356,17 @@ void LinuxJob::killLoop() {
   }
   throw Error("EAGAIN", "cannot terminate job " + p_.name +
                             ": its processes kept forking faster than they could be killed (EAGAIN)");
+}
+
+void LinuxJob::discard() {
+  poller_->remove(p_.id);
+  {
+    std::lock_guard<std::mutex> lock(registryMu);
+    registry.erase(p_.id);
+  }
+  ::rmdir(p_.dir.c_str());
+  for (const auto& dir : v1DirsUnique()) ::rmdir(dir.c_str());
+  closed_ = true;
 }
 
 void LinuxJob::close() {
@@ -227,19 +388,24 @@ void LinuxJob::close() {
       }
       throwErrno(err, "cannot remove the cgroup " + p_.dir + " of job " + p_.name);
     }
-    // The mirror holds the same processes, all gone now; v1 reparents its charges on rmdir.
-    if (!p_.v1Mirror.empty()) {
-      if (int err = removeCgroupDir(p_.v1Mirror)) {
-        throwErrno(err, "removed job " + p_.name + " but not its memory cgroup (v1) " + p_.v1Mirror);
+    // The mirrors held the same processes, all gone from v2 now; v1 reparents charges on rmdir.
+    for (const auto& dir : v1DirsUnique()) {
+      if (int err = removeCgroupDir(dir, true)) {
+        throwErrno(err, "removed job " + p_.name + " but not its v1 cgroup " + dir);
       }
     }
   }
   poller_->remove(p_.id);
+  {
+    std::lock_guard<std::mutex> lock(registryMu);
+    registry.erase(p_.id);
+  }
   procs_.reset();
   cpuStat_.reset();
   memCurrent_.reset();
   memPeak_.reset();
   memStat_.reset();
+  events_.reset();
   closed_ = true;
 }
 
@@ -257,6 +423,9 @@ JobSample LinuxJob::sample() {
   s.processor = readProcessor(list);
   s.memory = readMemory(list);
   s.privateWorkingSetBytes = readAnon(list);
+  s.io = ioStats();
+  s.frozen = readFrozen();
+  s.cpuThrottling = readThrottling();
   for (int64_t pid : list) {
     ProcStat st;
     if (!readProcStat(pid, st)) continue;  // exited since cgroup.procs was read
@@ -268,6 +437,406 @@ JobSample LinuxJob::sample() {
     s.processes.push_back(std::move(m));
   }
   return s;
+}
+
+// ---- limits ----
+
+std::string LinuxJob::unsupportedWhy(const std::string& field) const {
+  if (field == "processMemoryBytes") {
+    return "Linux limits the memory of the whole cgroup, not of each process; use memoryBytes";
+  }
+  if (field == "affinity") return "not supported on Linux yet (cpuset.cpus could carry it)";
+  if (field == "killOnClose") {
+    return "a cgroup does not kill its processes when JobScope lets go of it; call terminate() before close()";
+  }
+  std::string controller = field == "cpuRate" || field == "cpuWeight"          ? "cpu"
+                           : field == "memoryBytes"                             ? "memory"
+                           : field == "activeProcesses"                         ? "pids"
+                           : field == "maxIops" || field == "maxBandwidthBytes" ? "io"
+                                                                                : "";
+  if (controller.empty()) return "";
+  if (where(controller).empty()) {
+    auto it = p_.missingWhy.find(controller);
+    if (it != p_.missingWhy.end()) return it->second;
+    return "the " + controller + " controller is not enabled for " + p_.dir + " and no v1 " +
+           (controller == "io" ? "blkio" : controller) + " hierarchy is mounted";
+  }
+  if (controller == "io" && realBlockDevices().empty()) return "no real block device found in /sys/block";
+  return "";
+}
+
+LimitsReport LinuxJob::limits() {
+  checkOpen();
+  LimitsReport r;
+  for (const char* f : {"cpuRate", "cpuWeight", "memoryBytes", "processMemoryBytes", "activeProcesses", "maxIops",
+                        "maxBandwidthBytes", "affinity", "killOnClose"}) {
+    std::string why = unsupportedWhy(f);
+    if (!why.empty()) r.unsupported.emplace_back(f, why);
+  }
+  std::string text;
+  std::optional<uint64_t> v;
+  // CPU
+  std::string cpu = where("cpu");
+  if (cpu == "v2") {
+    if (readFile(p_.dir + "/cpu.max", text)) {
+      std::istringstream in(text);
+      std::string quota, period;
+      in >> quota >> period;
+      uint64_t per = 0;
+      if (parseMaxValue(quota, v) && v && parseU64(period, per)) r.limits.cpuRate = rateFromQuota(*v, per);
+    }
+    uint64_t w = 0;
+    if (readFile(p_.dir + "/cpu.weight", text) && parseU64(text, w)) r.limits.cpuWeight = weightFromKernel(w);
+  } else if (cpu == "v1") {
+    const std::string& d = p_.v1.at("cpu");
+    std::string q, per;
+    uint64_t period = 0;
+    if (readFile(d + "/cpu.cfs_quota_us", q) && readFile(d + "/cpu.cfs_period_us", per) && parseU64(per, period)) {
+      long long quota = std::strtoll(q.c_str(), nullptr, 10);
+      if (quota > 0) r.limits.cpuRate = rateFromQuota(static_cast<uint64_t>(quota), period);
+    }
+    uint64_t shares = 0;
+    if (readFile(d + "/cpu.shares", text) && parseU64(text, shares)) {
+      r.limits.cpuWeight = weightFromKernel(static_cast<uint64_t>(std::llround(shares * 100.0 / 1024.0)));
+    }
+  }
+  // memory
+  std::string mem = where("memory");
+  if (mem == "v2") {
+    if (readFile(p_.dir + "/memory.max", text) && parseMaxValue(text, v) && v) r.limits.memoryBytes = *v;
+  } else if (mem == "v1") {
+    uint64_t bytes = 0;
+    if (readFile(p_.v1.at("memory") + "/memory.limit_in_bytes", text) && parseU64(text, bytes)) {
+      r.limits.memoryBytes = v1Bytes(bytes);
+    }
+  }
+  // pids
+  std::string pids = where("pids");
+  if (!pids.empty()) {
+    std::string dir = pids == "v2" ? p_.dir : p_.v1.at("pids");
+    if (readFile(dir + "/pids.max", text) && parseMaxValue(text, v) && v) r.limits.activeProcesses = *v;
+  }
+  // io
+  std::vector<BlockDevice> devices = realBlockDevices();
+  for (const auto& d : devices) r.ioDevices.push_back(d.majMin + " (" + d.name + ")");
+  std::string io = where("io");
+  if (io == "v2" && !devices.empty() && readFile(p_.dir + "/io.max", text)) {
+    IoMax m = parseIoMax(text);
+    for (const auto& d : devices) {
+      auto it = m.find(d.majMin);
+      if (it == m.end()) continue;
+      auto get = [&](const char* key) -> std::optional<int64_t> {
+        auto k = it->second.find(key);
+        if (k == it->second.end() || !k->second) return std::nullopt;
+        return static_cast<int64_t>(*k->second);
+      };
+      r.limits.maxIops = get("riops");
+      r.limits.maxBandwidthBytes = get("rbps");
+      break;
+    }
+  } else if (io == "v1" && !devices.empty()) {
+    const std::string& d = p_.v1.at("blkio");
+    auto first = [&](const char* file) -> std::optional<int64_t> {
+      std::string t;
+      if (!readFile(d + "/" + file, t)) return std::nullopt;
+      auto m = parseDeviceValues(t);
+      for (const auto& dev : devices) {
+        auto it = m.find(dev.majMin);
+        if (it != m.end() && it->second > 0) return static_cast<int64_t>(it->second);
+      }
+      return std::nullopt;
+    };
+    r.limits.maxIops = first("blkio.throttle.read_iops_device");
+    r.limits.maxBandwidthBytes = first("blkio.throttle.read_bps_device");
+  }
+  return r;
+}
+
+LimitsReport LinuxJob::setLimits(const LimitChanges& c) {
+  checkOpen();
+  // Refuse what cannot be set here before changing anything.
+  auto refuse = [&](const char* field, bool wanted) {
+    if (!wanted) return;
+    std::string why = unsupportedWhy(field);
+    if (!why.empty()) {
+      throw Error("ENOTSUP", std::string("cannot set ") + field + " on job " + p_.name + ": " + why + " (ENOTSUP)");
+    }
+  };
+  refuse("cpuRate", c.cpuRate.set);
+  refuse("cpuWeight", c.cpuWeight.set);
+  refuse("memoryBytes", c.memoryBytes.set);
+  refuse("activeProcesses", c.activeProcesses.set);
+  refuse("maxIops", c.maxIops.set);
+  refuse("maxBandwidthBytes", c.maxBandwidthBytes.set);
+  refuse("processMemoryBytes", c.processMemoryBytes.set && c.processMemoryBytes.value.has_value());
+  refuse("affinity", c.affinity.set && c.affinity.value.has_value());
+  refuse("killOnClose", c.killOnClose.set && c.killOnClose.value.value_or(false));
+
+  const std::string what = "cannot set the limits of job " + p_.name;
+  if (c.cpuRate.set) {
+    uint64_t quota = 0;
+    if (c.cpuRate.value) {
+      quota = static_cast<uint64_t>(std::llround(static_cast<double>(*c.cpuRate.value) / 10000.0 *
+                                                 static_cast<double>(cpuCount() * kPeriodUs)));
+      quota = std::max<uint64_t>(quota, 1000);  // the kernel's minimum quota is 1 ms
+    }
+    if (where("cpu") == "v2") {
+      writeOrThrow(p_.dir + "/cpu.max", (c.cpuRate.value ? std::to_string(quota) : "max") + " " +
+                                            std::to_string(kPeriodUs), what);
+    } else {
+      const std::string& d = p_.v1.at("cpu");
+      writeOrThrow(d + "/cpu.cfs_period_us", std::to_string(kPeriodUs), what);
+      writeOrThrow(d + "/cpu.cfs_quota_us", c.cpuRate.value ? std::to_string(quota) : "-1", what);
+    }
+  }
+  if (c.cpuWeight.set) {
+    int64_t weight = c.cpuWeight.value ? kWeights[*c.cpuWeight.value - 1] : 100;
+    if (where("cpu") == "v2") writeOrThrow(p_.dir + "/cpu.weight", std::to_string(weight), what);
+    else writeOrThrow(p_.v1.at("cpu") + "/cpu.shares", std::to_string(weight * 1024 / 100), what);
+  }
+  if (c.memoryBytes.set) {
+    if (where("memory") == "v2") {
+      writeOrThrow(p_.dir + "/memory.max", c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "max", what);
+    } else {
+      writeOrThrow(p_.v1.at("memory") + "/memory.limit_in_bytes",
+                   c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "-1", what);
+    }
+  }
+  if (c.activeProcesses.set) {
+    std::string dir = where("pids") == "v2" ? p_.dir : p_.v1.at("pids");
+    writeOrThrow(dir + "/pids.max", c.activeProcesses.value ? std::to_string(*c.activeProcesses.value) : "max",
+                 what);
+  }
+  if (c.maxIops.set || c.maxBandwidthBytes.set) {
+    for (const auto& d : realBlockDevices()) {
+      if (where("io") == "v2") {
+        std::string line = d.majMin;
+        if (c.maxIops.set) {
+          std::string n = c.maxIops.value ? std::to_string(*c.maxIops.value) : "max";
+          line += " riops=" + n + " wiops=" + n;
+        }
+        if (c.maxBandwidthBytes.set) {
+          std::string n = c.maxBandwidthBytes.value ? std::to_string(*c.maxBandwidthBytes.value) : "max";
+          line += " rbps=" + n + " wbps=" + n;
+        }
+        writeOrThrow(p_.dir + "/io.max", line, what);
+      } else {
+        const std::string& dir = p_.v1.at("blkio");
+        if (c.maxIops.set) {
+          std::string line = d.majMin + " " + (c.maxIops.value ? std::to_string(*c.maxIops.value) : "0");
+          writeOrThrow(dir + "/blkio.throttle.read_iops_device", line, what);
+          writeOrThrow(dir + "/blkio.throttle.write_iops_device", line, what);
+        }
+        if (c.maxBandwidthBytes.set) {
+          std::string line =
+              d.majMin + " " + (c.maxBandwidthBytes.value ? std::to_string(*c.maxBandwidthBytes.value) : "0");
+          writeOrThrow(dir + "/blkio.throttle.read_bps_device", line, what);
+          writeOrThrow(dir + "/blkio.throttle.write_bps_device", line, what);
+        }
+      }
+    }
+  }
+  return limits();
+}
+
+IoStats LinuxJob::ioStats() {
+  IoStats s;
+  std::string io = where("io");
+  std::string text;
+  if (io == "v2") {
+    if (readFile(p_.dir + "/io.stat", text)) return parseIoStat(text, deviceLabel);
+  } else if (io == "v1") {
+    const std::string& d = p_.v1.at("blkio");
+    std::string bytes, ops;
+    // The recursive variants count child cgroups (nested jobs) too.
+    if ((readFile(d + "/blkio.throttle.io_service_bytes_recursive", bytes) ||
+         readFile(d + "/blkio.throttle.io_service_bytes", bytes)) &&
+        (readFile(d + "/blkio.throttle.io_serviced_recursive", ops) ||
+         readFile(d + "/blkio.throttle.io_serviced", ops))) {
+      return parseBlkio(bytes, ops, deviceLabel);
+    }
+  }
+  return s;  // tracking "unsupported"
+}
+
+// ---- freeze ----
+
+void LinuxJob::setFreeze(bool frozen) {
+  std::string w = where("freezer");
+  const std::string what = std::string("cannot ") + (frozen ? "freeze" : "thaw") + " job " + p_.name;
+  if (w.empty()) {
+    throw Error("ENOTSUP", what + ": no cgroup.freeze (kernel < 5.2) and no v1 freezer hierarchy (ENOTSUP)");
+  }
+  if (w == "v2") writeOrThrow(p_.dir + "/cgroup.freeze", frozen ? "1" : "0", what);
+  else writeOrThrow(p_.v1.at("freezer") + "/freezer.state", frozen ? "FROZEN" : "THAWED", what);
+  // Freezing completes asynchronously: wait (bounded) until the kernel says it is done.
+  for (int i = 0; i < 100; ++i) {
+    if (readFrozen().value_or(frozen) == frozen) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+}
+
+void LinuxJob::freeze() {
+  checkOpen();
+  setFreeze(true);
+}
+
+void LinuxJob::thaw() {
+  checkOpen();
+  setFreeze(false);
+}
+
+// ---- launch ----
+
+namespace {
+
+// Resolves `file` like execvp would, before fork (so the child only calls async-signal-safe
+// functions). Returns "" and sets err when nothing executable is found.
+std::string resolveExecutable(const std::string& file, const std::string& pathVar, int& err) {
+  if (file.find('/') != std::string::npos) return file;
+  err = ENOENT;
+  std::istringstream dirs(pathVar.empty() ? "/usr/local/bin:/usr/bin:/bin" : pathVar);
+  std::string dir;
+  while (std::getline(dirs, dir, ':')) {
+    std::string candidate = (dir.empty() ? "." : dir) + "/" + file;
+    if (::access(candidate.c_str(), X_OK) == 0) {
+      struct stat st;
+      if (::stat(candidate.c_str(), &st) == 0 && S_ISREG(st.st_mode)) return candidate;
+    } else if (errno == EACCES) {
+      err = EACCES;
+    }
+  }
+  return "";
+}
+
+struct LaunchRecord {
+  int32_t kind;  // 1: the pid of the program (from the intermediate child); 2..4: a failure stage
+  int32_t value; // pid or errno
+};
+constexpr int32_t kStageJoin = 2, kStageCwd = 3, kStageExec = 4;
+
+void writeRecord(int fd, int32_t kind, int32_t value) {
+  LaunchRecord r{kind, value};
+  ssize_t ignored = ::write(fd, &r, sizeof r);
+  (void)ignored;
+}
+
+}  // namespace
+
+int64_t LinuxJob::launch(const LaunchOptions& o) {
+  checkOpen();
+  const std::string what = "cannot launch " + o.file + " in job " + p_.name;
+  std::string pathVar;
+  if (o.env) {
+    for (const auto& e : *o.env) {
+      if (e.rfind("PATH=", 0) == 0) pathVar = e.substr(5);
+    }
+  } else if (const char* p = std::getenv("PATH")) {
+    pathVar = p;
+  }
+  int err = 0;
+  std::string exe = resolveExecutable(o.file, pathVar, err);
+  if (exe.empty()) {
+    throw Error(errnoName(err), what + ": " +
+                                    (err == EACCES ? "permission denied" : "no such file in PATH") + " (" +
+                                    errnoName(err) + ")");
+  }
+  // Everything the child needs, prepared before fork.
+  std::vector<std::string> procs = procsFiles();
+  std::vector<std::string> argStore{o.file};
+  argStore.insert(argStore.end(), o.args.begin(), o.args.end());
+  std::vector<char*> argv;
+  for (auto& a : argStore) argv.push_back(a.data());
+  argv.push_back(nullptr);
+  std::vector<std::string> envStore = o.env ? *o.env : std::vector<std::string>{};
+  std::vector<char*> envp;
+  if (o.env) {
+    for (auto& e : envStore) envp.push_back(e.data());
+    envp.push_back(nullptr);
+  }
+  char* const* envArg = o.env ? envp.data() : environ;
+  const char* cwd = o.cwd ? o.cwd->c_str() : nullptr;
+
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throwErrno(errno, what);
+  Fd readEnd(fds[0]), writeEnd(fds[1]);
+  // Double fork: the program's parent exits at once, so the program is reparented to init
+  // (or a subreaper) and never stays a zombie of JobScope.
+  pid_t middle = ::fork();
+  if (middle < 0) throwErrno(errno, what);
+  if (middle == 0) {
+    pid_t program = ::fork();
+    if (program < 0) {
+      writeRecord(fds[1], kStageJoin, errno);
+      ::_exit(127);
+    }
+    if (program > 0) {
+      writeRecord(fds[1], 1, program);
+      ::_exit(0);
+    }
+    // The program: join the job ("0" = the writing process) before anything else runs.
+    ::setsid();
+    for (const auto& file : procs) {
+      int fd = ::open(file.c_str(), O_WRONLY | O_CLOEXEC);
+      if (fd < 0 || ::write(fd, "0", 1) != 1) {
+        writeRecord(fds[1], kStageJoin, errno);
+        ::_exit(127);
+      }
+      ::close(fd);
+    }
+    int null = ::open("/dev/null", O_RDWR);
+    if (null >= 0) {
+      ::dup2(null, 0);
+      ::dup2(null, 1);
+      ::dup2(null, 2);
+      if (null > 2) ::close(null);
+    }
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, nullptr);
+    if (cwd && ::chdir(cwd) != 0) {
+      writeRecord(fds[1], kStageCwd, errno);
+      ::_exit(127);
+    }
+    ::execve(exe.c_str(), argv.data(), envArg);
+    writeRecord(fds[1], kStageExec, errno);
+    ::_exit(127);
+  }
+  writeEnd.reset();
+  int status = 0;
+  while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
+  }
+  // Records until EOF, which comes when the program's exec succeeded (CLOEXEC) or it exited.
+  pid_t program = 0;
+  int32_t failStage = 0, failErr = 0;
+  LaunchRecord r;
+  for (;;) {
+    ssize_t n = ::read(readEnd.get(), &r, sizeof r);
+    if (n < 0 && errno == EINTR) continue;
+    if (n != static_cast<ssize_t>(sizeof r)) break;
+    if (r.kind == 1) program = r.value;
+    else if (!failStage) failStage = r.kind, failErr = r.value;
+  }
+  if (failStage) {
+    std::string stage = failStage == kStageJoin  ? "could not join the job's cgroups"
+                        : failStage == kStageCwd ? "could not change to directory " + *o.cwd
+                                                 : "could not execute " + exe;
+    const char* name = nullptr;
+    std::string why = (name = strerrordesc_np(failErr)) ? name : "error";
+    if (!why.empty()) why[0] = static_cast<char>(std::tolower(static_cast<unsigned char>(why[0])));
+    throw Error(errnoName(failErr), what + ": " + stage + ": " + why + " (" + errnoName(failErr) + ")");
+  }
+  if (program <= 0) throw Error("EINTERNAL", what + ": the launcher exited without reporting the program's pid");
+  poller_->noteAssigned(p_.id, program);
+  return program;
+}
+
+std::shared_ptr<Job> LinuxJob::createChild(const std::optional<std::string>& name, const LimitChanges& limits) {
+  checkOpen();
+  JobParent parent;
+  parent.v2Dir = p_.dir;
+  parent.v1Dirs = p_.v1;
+  return createJobUnder(parent, name, limits, poller_);
 }
 
 }  // namespace jobscope::linux_impl

@@ -1,10 +1,15 @@
-// A job on Linux: one cgroup v2 directory (plus, on hybrid hosts without the v2 memory
-// controller, a mirror cgroup in the v1 memory hierarchy that holds the same processes so
-// their memory can be counted). The stat files are opened once and pread() on every sample.
+// A job on Linux: one cgroup v2 directory plus, on hybrid hosts, one cgroup in each v1
+// hierarchy that carries a controller the v2 directory lacks (memory, cpu, blkio, pids,
+// freezer). They hold the same processes: assign() and launch() put a process in each,
+// close() removes all of them. The stat files are opened once and pread() on every sample.
 #pragma once
 
+#include <map>
 #include <memory>
+#include <optional>
+#include <set>
 #include <string>
+#include <vector>
 
 #include "../backend.h"
 #include "fd.h"
@@ -18,8 +23,27 @@ struct LinuxJobParams {
   std::string dir;          // the cgroup v2 directory
   bool created = false;
   std::string memorySource; // "cgroup2" | "cgroup1" | "procfs"
-  std::string v1Mirror;     // cgroup1 only: the v1 memory mirror directory
+  // v1 controller ("memory", "cpu", "blkio", "pids", "freezer") -> this job's directory there.
+  std::map<std::string, std::string> v1;
+  // controller -> why it is unavailable to this job (for limits()' unsupported reasons).
+  std::map<std::string, std::string> missingWhy;
 };
+
+// Where a new job goes: its v2 parent directory and its parent directory in each v1
+// hierarchy it mirrors into.
+struct JobParent {
+  std::string v2Dir;
+  std::map<std::string, std::string> v1Dirs;
+  bool ownsV2 = false;  // we created v2Dir (so may enable controllers in its parent)
+};
+
+// Creates a job (v2 cgroup + v1 mirrors) under `parent`, applies `limits`; on a failure of
+// the limits, removes it again and rethrows. Implemented in linux_backend.cc.
+std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional<std::string>& name,
+                                    const LimitChanges& limits, const std::shared_ptr<Poller>& poller);
+
+// Open jobs' v2 paths by id (listJobs' heldJobId).
+std::map<std::string, uint32_t> heldJobPaths();
 
 class LinuxJob : public Job {
  public:
@@ -41,6 +65,20 @@ class LinuxJob : public Job {
   void close() override;
   JobSample sample() override;
 
+  LimitsReport limits() override;
+  LimitsReport setLimits(const LimitChanges& changes) override;
+  IoStats ioStats() override;
+  void enableIoTracking() override {}
+  int64_t launch(const LaunchOptions& options) override;
+  void freeze() override;
+  void thaw() override;
+  std::shared_ptr<Job> createChild(const std::optional<std::string>& name, const LimitChanges& limits) override;
+
+  // Where a controller lives for this job: "v2", "v1" or "" (unavailable).
+  std::string where(const std::string& controller) const;
+  // Removes the cgroups of a job whose creation failed half-way (no members yet).
+  void discard();
+
  private:
   void checkOpen() const;
   // Reads cgroup.procs; false (errno set) when it cannot be read.
@@ -48,14 +86,23 @@ class LinuxJob : public Job {
   ProcessorStats readProcessor(const std::vector<int64_t>& pids);
   MemoryStats readMemory(const std::vector<int64_t>& pids);
   uint64_t readAnon(const std::vector<int64_t>& pids);
+  std::optional<CpuThrottling> readThrottling();
+  std::optional<bool> readFrozen();
   void killLoop();
   void refuseIfHoldsVitalProcess() const;
+  // The cgroup.procs files a new member must be written to: v2 first, then each v1 mirror.
+  std::vector<std::string> procsFiles() const;
+  // Distinct v1 directories (co-mounted controllers share one).
+  std::vector<std::string> v1DirsUnique() const;
+  std::string unsupportedWhy(const std::string& field) const;
+  void setFreeze(bool frozen);
 
   LinuxJobParams p_;
   std::shared_ptr<Poller> poller_;
   bool closed_ = false;
-  Fd procs_, cpuStat_, memCurrent_, memPeak_, memStat_;
+  Fd procs_, cpuStat_, memCurrent_, memPeak_, memStat_, events_;
   uint64_t procfsPeak_ = 0;  // procfs source: highest sum of members' RSS seen
+  std::set<std::string> v2Controllers_;  // this job's cgroup.controllers
 };
 
 }  // namespace jobscope::linux_impl

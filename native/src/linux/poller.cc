@@ -24,6 +24,7 @@ namespace {
 // epoll tags. pidfds carry (1 << 63) | jobId << 32 | pid instead.
 constexpr uint64_t kWakeTag = 1, kNetlinkTag = 2, kInotifyTag = 3;
 constexpr uint64_t kPidfdBit = 1ull << 63;
+constexpr uint64_t kOomBit = 1ull << 62;  // | jobId: a v1 memory.oom_control eventfd
 // How often every job's cgroup.procs is re-read, and how long a member that left
 // cgroup.procs without an exit event is kept (its exit message may still be on its way:
 // the kernel leaves the cgroup before it sends the proc connector's exit message).
@@ -147,16 +148,49 @@ void Poller::stop() {
   stopping_ = false;
 }
 
-void Poller::add(uint32_t jobId, const std::string& dir) {
+void Poller::add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits) {
   auto job = std::make_unique<Tracked>();
   job->jobId = jobId;
   job->dir = dir;
   job->procsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
   job->eventsFd.reset(open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+  std::vector<std::string> limitWatch;
+  if (!limits.memoryEvents.empty()) {
+    job->memEventsFd.reset(open(limits.memoryEvents.c_str(), O_RDONLY | O_CLOEXEC));
+    limitWatch.push_back(limits.memoryEvents);
+  } else if (!limits.v1MemoryDir.empty()) {
+    // v1 OOM notification: register an eventfd on memory.oom_control via cgroup.event_control.
+    job->memV1 = true;
+    job->memEventsFd.reset(open((limits.v1MemoryDir + "/memory.oom_control").c_str(), O_RDONLY | O_CLOEXEC));
+    job->oomEventFd.reset(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    if (job->memEventsFd.valid() && job->oomEventFd.valid()) {
+      std::string reg = std::to_string(job->oomEventFd.get()) + " " + std::to_string(job->memEventsFd.get());
+      if (writeFile(limits.v1MemoryDir + "/cgroup.event_control", reg)) {
+        epoll_event ev{};
+        ev.events = EPOLLIN;
+        ev.data.u64 = kOomBit | jobId;
+        epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, job->oomEventFd.get(), &ev);
+      } else {
+        job->oomEventFd.reset();  // still read on every reconcile
+      }
+    }
+  }
+  if (!limits.pidsEvents.empty()) {
+    job->pidsEventsFd.reset(open(limits.pidsEvents.c_str(), O_RDONLY | O_CLOEXEC));
+    limitWatch.push_back(limits.pidsEvents);
+  }
+  readLimitCounters(*job, job->lastOomKill, job->lastPidsMax);
   std::lock_guard<std::mutex> lock(mu_);
   if (inotify_.valid()) {
     job->wd = inotify_add_watch(inotify_.get(), (dir + "/cgroup.events").c_str(), IN_MODIFY);
     if (job->wd >= 0) wdJobs_[job->wd].insert(jobId);
+    for (const auto& file : limitWatch) {
+      int wd = inotify_add_watch(inotify_.get(), file.c_str(), IN_MODIFY);
+      if (wd >= 0) {
+        limitWdJobs_[wd].insert(jobId);
+        job->limitWds.push_back(wd);
+      }
+    }
   }
   Tracked& ref = *job;
   jobs_[jobId] = std::move(job);
@@ -183,6 +217,16 @@ void Poller::remove(uint32_t jobId) {
       wdJobs_.erase(w);
     }
   }
+  for (int lwd : it->second->limitWds) {
+    auto l = limitWdJobs_.find(lwd);
+    if (l == limitWdJobs_.end()) continue;
+    l->second.erase(jobId);
+    if (l->second.empty()) {
+      if (!wdJobs_.count(lwd)) inotify_rm_watch(inotify_.get(), lwd);
+      limitWdJobs_.erase(l);
+    }
+  }
+  if (it->second->oomEventFd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second->oomEventFd.get(), nullptr);
   for (auto& [pid, member] : it->second->members) {
     if (member.pidfd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, member.pidfd.get(), nullptr);
   }
@@ -230,9 +274,12 @@ void Poller::run() {
     double now = nowMs();
     bool net = false, ino = false;
     std::vector<uint64_t> pidfdTags;
+    std::vector<uint32_t> oomJobs;
     for (int i = 0; i < n; ++i) {
       uint64_t tag = events[i].data.u64;
-      if (tag == kWakeTag) {
+      if ((tag & kPidfdBit) == 0 && (tag & kOomBit)) {
+        oomJobs.push_back(static_cast<uint32_t>(tag & 0xffffffffu));
+      } else if (tag == kWakeTag) {
         uint64_t count;
         ssize_t ignored = read(wake_.get(), &count, sizeof count);
         (void)ignored;
@@ -249,6 +296,14 @@ void Poller::run() {
     if (net) drainNetlink(now);
     if (ino) handleInotify(now);
     for (uint64_t tag : pidfdTags) handlePidfd(tag, now);
+    for (uint32_t id : oomJobs) {
+      auto it = jobs_.find(id);
+      if (it == jobs_.end()) continue;
+      uint64_t count;
+      ssize_t ignored = read(it->second->oomEventFd.get(), &count, sizeof count);
+      (void)ignored;
+      checkLimits(*it->second, now);
+    }
     if (now - lastReconcile_ >= kReconcileMs) reconcileAll(now);
     for (auto& [id, job] : jobs_) checkZero(*job, now);
     flush();
@@ -326,13 +381,22 @@ void Poller::drainNetlink(double now) {
 
 void Poller::handleInotify(double now) {
   alignas(inotify_event) char buf[4096];
-  std::set<uint32_t> changed;
+  std::set<uint32_t> changed, limitChanged;
   for (;;) {
     ssize_t n = read(inotify_.get(), buf, sizeof buf);
     if (n <= 0) break;
     for (ssize_t off = 0; off < n;) {
       auto* ev = reinterpret_cast<const inotify_event*>(buf + off);
       off += static_cast<ssize_t>(sizeof(inotify_event) + ev->len);
+      auto l = limitWdJobs_.find(ev->wd);
+      if (l != limitWdJobs_.end()) {
+        if (ev->mask & IN_IGNORED) {
+          limitWdJobs_.erase(l);
+        } else {
+          limitChanged.insert(l->second.begin(), l->second.end());
+        }
+        continue;
+      }
       auto w = wdJobs_.find(ev->wd);
       if (w == wdJobs_.end()) continue;
       if (ev->mask & IN_IGNORED) {  // the cgroup was removed; the kernel dropped the watch
@@ -349,10 +413,32 @@ void Poller::handleInotify(double now) {
       changed.insert(w->second.begin(), w->second.end());
     }
   }
+  for (uint32_t id : limitChanged) {
+    auto it = jobs_.find(id);
+    if (it != jobs_.end()) checkLimits(*it->second, now);
+  }
   for (uint32_t id : changed) {
     auto it = jobs_.find(id);
     if (it != jobs_.end()) checkEvents(*it->second, now, true);
   }
+}
+
+void Poller::readLimitCounters(Tracked& job, uint64_t& oomKill, uint64_t& pidsMax) {
+  std::string text;
+  if (job.memEventsFd.valid() && preadAll(job.memEventsFd.get(), text)) findKeyValue(text, "oom_kill", oomKill);
+  if (job.pidsEventsFd.valid() && preadAll(job.pidsEventsFd.get(), text)) findKeyValue(text, "max", pidsMax);
+}
+
+// One JOB_MEMORY_LIMIT per OOM kill and one ACTIVE_PROCESS_LIMIT per refused fork, from the
+// kernel's own counters, so none is lost however the wake-ups coalesce. A counter that went
+// backwards (the cgroup was recreated) only resets the baseline.
+void Poller::checkLimits(Tracked& job, double now) {
+  uint64_t oomKill = job.lastOomKill, pidsMax = job.lastPidsMax;
+  readLimitCounters(job, oomKill, pidsMax);
+  for (uint64_t i = job.lastOomKill; i < oomKill; ++i) emit(job, "JOB_MEMORY_LIMIT", 0, now);
+  for (uint64_t i = job.lastPidsMax; i < pidsMax; ++i) emit(job, "ACTIVE_PROCESS_LIMIT", 0, now);
+  job.lastOomKill = oomKill;
+  job.lastPidsMax = pidsMax;
 }
 
 void Poller::handlePidfd(uint64_t tag, double now) {
@@ -444,7 +530,10 @@ void Poller::memberExited(Tracked& job, int64_t pid, double now) {
 
 void Poller::reconcileAll(double now) {
   lastReconcile_ = now;
-  for (auto& [id, job] : jobs_) reconcile(*job, now);
+  for (auto& [id, job] : jobs_) {
+    reconcile(*job, now);
+    checkLimits(*job, now);
+  }
 }
 
 void Poller::addMember(Tracked& job, int64_t pid, double now) {

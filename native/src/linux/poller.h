@@ -21,6 +21,13 @@
 
 namespace jobscope::linux_impl {
 
+// The limit counters a job's notifications come from; "" = none.
+struct PollerLimitFiles {
+  std::string memoryEvents;  // v2 memory.events (oom_kill -> JOB_MEMORY_LIMIT)
+  std::string v1MemoryDir;   // v1: memory.oom_control's oom_kill, woken by an eventfd
+  std::string pidsEvents;    // v2 or v1 pids.events (max -> ACTIVE_PROCESS_LIMIT)
+};
+
 class Poller {
  public:
   explicit Poller(NotificationSink sink);
@@ -34,7 +41,7 @@ class Poller {
   const char* exitEvents() const { return netlink_.valid() ? "netlink" : "pidfd"; }
 
   // Starts tracking a job's cgroup; processes already in it are reported as NEW_PROCESS.
-  void add(uint32_t jobId, const std::string& dir);
+  void add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits = {});
   // Stops tracking it; once this returns the poller emits nothing more for the job.
   void remove(uint32_t jobId);
   // assign() succeeded: report the pid now rather than at the next reconcile.
@@ -64,6 +71,11 @@ class Poller {
     bool zeroPending = false;
     double zeroDeadline = 0;
     std::set<int64_t> zeroWaitFor;
+    // Limit counters: the files, their inotify watches, the v1 OOM eventfd, the last values.
+    Fd memEventsFd, pidsEventsFd, oomEventFd;
+    bool memV1 = false;
+    std::vector<int> limitWds;
+    uint64_t lastOomKill = 0, lastPidsMax = 0;
   };
 
   void run();
@@ -77,6 +89,8 @@ class Poller {
   void reconcileAll(double now);
   void memberExited(Tracked& job, int64_t pid, double now);
   void checkZero(Tracked& job, double now);
+  void checkLimits(Tracked& job, double now);
+  void readLimitCounters(Tracked& job, uint64_t& oomKill, uint64_t& pidsMax);
   void addMember(Tracked& job, int64_t pid, double now);
   void dropMember(Tracked& job, int64_t pid);
   void emit(const Tracked& job, const char* kind, int64_t pid, double now);
@@ -88,6 +102,7 @@ class Poller {
   std::mutex mu_;
   std::map<uint32_t, std::unique_ptr<Tracked>> jobs_;
   std::map<int, std::set<uint32_t>> wdJobs_;  // two opened jobs can share one cgroup (one wd)
+  std::map<int, std::set<uint32_t>> limitWdJobs_;  // memory.events / pids.events watches
   std::vector<Notification> batch_;
   double lastReconcile_ = 0;
   std::thread thread_;
