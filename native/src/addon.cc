@@ -141,6 +141,42 @@ std::optional<std::string> optionalString(Napi::Env env, Napi::Object options, c
   return v.As<Napi::String>().Utf8Value();
 }
 
+std::optional<bool> optionalBool(Napi::Env env, Napi::Object options, const char* key, const std::string& where) {
+  Napi::Value v = options.Get(key);
+  if (v.IsUndefined()) return std::nullopt;
+  if (!v.IsBoolean()) typeError(env, where + "." + key + " must be a boolean, got " + describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+#ifdef _WIN32
+// Job object names: what CreateJobObjectW takes, 1-260 UTF-16 code units without NUL, with a
+// backslash only as the separator after a Local\ or Global\ namespace prefix.
+constexpr const char* kJobNameRule =
+    "use 1-260 UTF-16 characters, no NUL, and a backslash only after a 'Local' or 'Global' prefix";
+
+size_t utf16Length(const std::string& utf8) {
+  size_t units = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;  // lead byte; 4-byte sequences need a surrogate pair
+  }
+  return units;
+}
+
+bool validJobName(const std::string& name) {
+  size_t units = utf16Length(name);
+  if (units == 0 || units > 260 || name.find('\0') != std::string::npos) return false;
+  std::string rest = name;
+  for (const std::string prefix : {"Local\\", "Global\\"}) {
+    if (name.compare(0, prefix.size(), prefix) == 0) {
+      rest = name.substr(prefix.size());
+      break;
+    }
+  }
+  return !rest.empty() && rest.find('\\') == std::string::npos;
+}
+#else
+constexpr const char* kJobNameRule = "use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'";
+
 bool validJobName(const std::string& name) {
   if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
   for (char c : name) {
@@ -150,6 +186,7 @@ bool validJobName(const std::string& name) {
   }
   return true;
 }
+#endif
 
 Napi::Object processorToJs(Napi::Env env, const jobscope::ProcessorStats& s) {
   Napi::Object o = Napi::Object::New(env);
@@ -306,6 +343,7 @@ Napi::Value hostInfo(const Napi::CallbackInfo& info) {
 Napi::Value createJob(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::optional<std::string> name, parent;
+  jobscope::JobOptions jobOptions;
   Napi::Value v = info[0];
   if (!v.IsUndefined()) {
     if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
@@ -314,16 +352,17 @@ Napi::Value createJob(const Napi::CallbackInfo& info) {
     Napi::Object options = v.As<Napi::Object>();
     name = optionalString(env, options, "name", "options");
     parent = optionalString(env, options, "parent", "options");
+    jobOptions.killOnClose = optionalBool(env, options, "killOnClose", "options").value_or(false);
+    jobOptions.useNtVariant = optionalBool(env, options, "useNtVariant", "options").value_or(false);
     if (name && !validJobName(*name)) {
-      rangeError(env, "options.name '" + *name +
-                          "' is not a valid job name: use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'");
+      rangeError(env, "options.name '" + *name + "' is not a valid job name: " + kJobNameRule);
     }
     if (parent && (parent->empty() || (*parent)[0] != '/')) {
       rangeError(env, "options.parent '" + *parent + "' must be an absolute path");
     }
   }
   AddonData* data = dataOf(env);
-  auto job = guarded(env, [&] { return data->backend->createJob(name, parent); });
+  auto job = guarded(env, [&] { return data->backend->createJob(name, parent, jobOptions); });
   Napi::Object obj = JobWrap::wrap(env, job);
   guarded(env, [&] { data->backend->startPoller(); });
   return obj;
@@ -335,11 +374,18 @@ Napi::Value openJob(const Napi::CallbackInfo& info) {
   if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
     typeError(env, "options must be an object with a path, got " + describe(v));
   }
-  auto path = optionalString(env, v.As<Napi::Object>(), "path", "options");
+  Napi::Object options = v.As<Napi::Object>();
+  auto path = optionalString(env, options, "path", "options");
   if (!path) typeError(env, "options.path must be a string, got undefined");
   if (path->empty()) rangeError(env, "options.path must not be empty");
+#ifdef _WIN32
+  // The path of a job object is its name.
+  if (!validJobName(*path)) rangeError(env, "options.path '" + *path + "' is not a valid job name: " + kJobNameRule);
+#endif
+  jobscope::JobOptions jobOptions;
+  jobOptions.useNtVariant = optionalBool(env, options, "useNtVariant", "options").value_or(false);
   AddonData* data = dataOf(env);
-  auto job = guarded(env, [&] { return data->backend->openJob(*path); });
+  auto job = guarded(env, [&] { return data->backend->openJob(*path, jobOptions); });
   Napi::Object obj = JobWrap::wrap(env, job);
   guarded(env, [&] { data->backend->startPoller(); });
   return obj;

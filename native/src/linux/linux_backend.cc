@@ -83,7 +83,10 @@ class LinuxBackend : public Backend {
   }
 
   std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
-                                 const std::optional<std::string>& parentOpt) override {
+                                 const std::optional<std::string>& parentOpt, const JobOptions& options) override {
+    if (options.killOnClose) {
+      throw Error("ENOTSUP", "cannot create a job with killOnClose: not supported on Linux yet (ENOTSUP)");
+    }
     const CgroupHost& host = requireV2("create a job");
     std::string parent;
     bool parentIsOurs = false;
@@ -133,7 +136,7 @@ class LinuxBackend : public Backend {
     return std::make_shared<LinuxJob>(std::move(p), poller_);
   }
 
-  std::shared_ptr<Job> openJob(const std::string& path) override {
+  std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& /*useNtVariant: Windows only*/) override {
     const CgroupHost& host = requireV2("open a job");
     // An absolute path inside the mount is taken as is; anything else is relative to the
     // hierarchy's root ("/user.slice" -> <mount>/user.slice).
