@@ -21,6 +21,26 @@
             "src/linux/poller.cc",
             "src/linux/procfs.cc"
           ]
+        }],
+        ["OS=='win'", {
+          "sources": [
+            "src/win/errors.cc",
+            "src/win/iocp_poller.cc",
+            "src/win/layouts.cc",
+            "src/win/nt_api.cc",
+            "src/win/processes.cc",
+            "src/win/text.cc",
+            "src/win/win_backend.cc",
+            "src/win/win_job.cc"
+          ],
+          "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00"],
+          "libraries": ["advapi32.lib"],
+          "msvs_settings": {
+            "VCCLCompilerTool": {
+              "ExceptionHandling": 1,
+              "AdditionalOptions": ["/std:c++17", "/utf-8"]
+            }
+          }
         }]
       ]
     }

@@ -37,7 +37,10 @@ export type MemorySource =
   | 'cgroup2' // memory.current / memory.peak of the job's own cgroup
   | 'cgroup1' // memory.usage_in_bytes / max_usage_in_bytes of the job's v1 memory-cgroup mirror
   | 'procfs' // sum of the members' resident set sizes from /proc (peak: highest sum JobScope saw)
-  | 'job-object'; // Windows JOBOBJECT_EXTENDED_LIMIT_INFORMATION
+  | 'job-object' // Windows JobObjectMemoryUsageInformation: the job's committed memory and its peak
+  // Windows without that class (before 10, Wine): sum of the members' private bytes (commit); peak:
+  // the job's PeakJobMemoryUsed, or the highest sum JobScope saw where Windows records none (Wine)
+  | 'process-sum';
 
 export interface ProcessorStats {
   /** CPU time spent in user mode by all processes that ever ran in the job. */
@@ -141,10 +144,14 @@ export interface JobTreeEntry {
 export interface JobInfo {
   /** Unique for the life of the addon; never reused. */
   id: number;
+  /** Windows: the object name, or "job-<id>" for an unnamed job. */
   name: string;
   /** Linux: absolute path of the job's cgroup v2 directory. Windows: the object name, or '' if unnamed. */
   path: string;
-  /** True when this addon created the job (close() then also removes it); false when opened. */
+  /**
+   * True when this addon created the job (close() then also removes it); false when opened. Windows:
+   * false also when createJob found a job of that name and opened it (as CreateJobObjectW does).
+   */
   created: boolean;
 }
 
@@ -160,7 +167,10 @@ export interface JobSample {
   jobId: number;
   /** Milliseconds since the Unix epoch. */
   time: number;
-  /** 'gone' when the job's cgroup was removed outside JobScope; the other fields are then absent. */
+  /**
+   * 'gone' when the job's cgroup was removed outside JobScope; the other fields are then absent.
+   * Windows: always 'live' (our handle keeps the object alive).
+   */
   state: 'live' | 'gone';
   processor?: ProcessorStats;
   memory?: MemoryStats;
@@ -179,22 +189,36 @@ export interface ProcessInfo {
   commandLine: string;
   user: string;
   residentBytes: number;
-  /** Linux: the process's cgroup v2 path relative to the hierarchy's root (e.g. "/user.slice"). */
+  /**
+   * Linux: the process's cgroup v2 path relative to the hierarchy's root (e.g. "/user.slice").
+   * Windows: the name of the one of our open jobs the process is in, '' when in none of them.
+   */
   group: string;
 }
 
 export interface CreateJobOptions {
-  /** 1-64 characters of [A-Za-z0-9._-]; generated when absent. */
+  /**
+   * Linux: 1-64 characters of [A-Za-z0-9._-]; generated when absent. Windows: the job object's name,
+   * 1-260 UTF-16 code units without NUL, a backslash only after a `Local\` or `Global\` prefix; the
+   * job is unnamed when absent.
+   */
   name?: string;
   /** Linux: absolute cgroup v2 directory to create the job in; default: "jobscope" under our own cgroup. */
   parent?: string;
-  /** Applied right after creation; a failure removes the job again and throws. */
+  /** Applied right after creation; a failure removes the job again and throws. (killOnClose lives here too.) */
   limits?: Partial<JobLimits>;
+  /** Windows only (ignored on Linux): create with NtCreateJobObject instead of CreateJobObjectW. */
+  useNtVariant?: boolean;
 }
 
 export interface OpenJobOptions {
-  /** Linux: absolute path of an existing cgroup v2 directory (or one relative to the hierarchy's root). */
+  /**
+   * Linux: absolute path of an existing cgroup v2 directory (or one relative to the hierarchy's root).
+   * Windows: the job object's name (rules of CreateJobOptions.name).
+   */
   path: string;
+  /** Windows only (ignored on Linux): open with NtOpenJobObject instead of OpenJobObjectW. */
+  useNtVariant?: boolean;
 }
 
 /** Thrown for OS failures; `code` is the errno or Win32 error name, the message names the object. */
@@ -221,15 +245,22 @@ export declare class Job {
   readonly name: string;
   readonly path: string;
   readonly created: boolean;
-  /** Moves a running process into the job. Throws for pid <= 0, non-integers, and exited processes. */
+  /**
+   * Moves a running process into the job. Throws for pid <= 0, non-integers, and exited processes;
+   * Windows: also ERROR_ACCESS_DENIED when the process is in a job this one cannot be nested in.
+   */
   assign(pid: number): void;
   pids(): number[];
   processorStats(): ProcessorStats;
   memoryStats(): MemoryStats;
+  /** Windows before 10 and Wine (no VM_COUNTERS_EX2): the members' private bytes instead. */
   privateWorkingSet(): number;
   /** Kills every member. Linux cannot set another process's exit code: members die of SIGKILL. */
   terminate(exitCode?: number): void;
-  /** Stops watching; a created job's cgroup is removed (throws EBUSY, job kept, if members remain). */
+  /**
+   * Stops watching; a created job's cgroup is removed (throws EBUSY, job kept, if members remain).
+   * Windows: closes the handle; members keep running (unless limits.killOnClose) and the object lives while they do.
+   */
   close(): void;
   info(): JobInfo;
   limits(): LimitsReport;
@@ -263,7 +294,8 @@ export declare function sampleJobs(jobs: Job[]): JobSample[];
 /**
  * Delivers notifications, in batches and in the order they happened, to `onNotifications`. The poller
  * thread runs from the first created or opened job; messages that arrive before a listener is set are kept
- * and delivered to it. Only one listener: a second call replaces the first.
+ * and delivered to it. Only one listener: a second call replaces the first. Windows: a job object reports to
+ * one completion port, so a job that another program already watches opens without notifications.
  */
 export declare function startNotifications(onNotifications: (batch: Notification[]) => void): void;
 /** Drops the listener and stops the poller thread; safe to call when not started. */

@@ -143,6 +143,42 @@ std::optional<std::string> optionalString(Napi::Env env, Napi::Object options, c
   return v.As<Napi::String>().Utf8Value();
 }
 
+std::optional<bool> optionalBool(Napi::Env env, Napi::Object options, const char* key, const std::string& where) {
+  Napi::Value v = options.Get(key);
+  if (v.IsUndefined()) return std::nullopt;
+  if (!v.IsBoolean()) typeError(env, where + "." + key + " must be a boolean, got " + describe(v));
+  return v.As<Napi::Boolean>().Value();
+}
+
+#ifdef _WIN32
+// Job object names: what CreateJobObjectW takes, 1-260 UTF-16 code units without NUL, with a
+// backslash only as the separator after a Local\ or Global\ namespace prefix.
+constexpr const char* kJobNameRule =
+    "use 1-260 UTF-16 characters, no NUL, and a backslash only after a 'Local' or 'Global' prefix";
+
+size_t utf16Length(const std::string& utf8) {
+  size_t units = 0;
+  for (unsigned char c : utf8) {
+    if ((c & 0xC0) != 0x80) units += c >= 0xF0 ? 2 : 1;  // lead byte; 4-byte sequences need a surrogate pair
+  }
+  return units;
+}
+
+bool validJobName(const std::string& name) {
+  size_t units = utf16Length(name);
+  if (units == 0 || units > 260 || name.find('\0') != std::string::npos) return false;
+  std::string rest = name;
+  for (const std::string prefix : {"Local\\", "Global\\"}) {
+    if (name.compare(0, prefix.size(), prefix) == 0) {
+      rest = name.substr(prefix.size());
+      break;
+    }
+  }
+  return !rest.empty() && rest.find('\\') == std::string::npos;
+}
+#else
+constexpr const char* kJobNameRule = "use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'";
+
 bool validJobName(const std::string& name) {
   if (name.empty() || name.size() > 64 || name == "." || name == "..") return false;
   for (char c : name) {
@@ -152,6 +188,7 @@ bool validJobName(const std::string& name) {
   }
   return true;
 }
+#endif
 
 Napi::Value optU64(Napi::Env env, const std::optional<uint64_t>& v);
 
@@ -310,13 +347,14 @@ std::string cString(Napi::Env env, Napi::Value v, const std::string& name) {
 }
 
 // createJob / createChild options: name, parent (createJob only), limits.
-struct JobOptions {
+struct ParsedJobOptions {
   std::optional<std::string> name, parent;
   jobscope::LimitChanges limits;
+  jobscope::JobOptions os;
 };
 
-JobOptions jobOptions(Napi::Env env, Napi::Value v, bool allowParent) {
-  JobOptions out;
+ParsedJobOptions jobOptions(Napi::Env env, Napi::Value v, bool allowParent) {
+  ParsedJobOptions out;
   if (v.IsUndefined()) return out;
   if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
     typeError(env, "options must be an object, got " + describe(v));
@@ -325,13 +363,13 @@ JobOptions jobOptions(Napi::Env env, Napi::Value v, bool allowParent) {
   out.name = optionalString(env, options, "name", "options");
   if (allowParent) out.parent = optionalString(env, options, "parent", "options");
   if (out.name && !validJobName(*out.name)) {
-    rangeError(env, "options.name '" + *out.name +
-                        "' is not a valid job name: use 1-64 letters, digits, '.', '_' or '-', not '.' or '..'");
+    rangeError(env, "options.name '" + *out.name + "' is not a valid job name: " + kJobNameRule);
   }
   if (out.parent && (out.parent->empty() || (*out.parent)[0] != '/')) {
     rangeError(env, "options.parent '" + *out.parent + "' must be an absolute path");
   }
   out.limits = limitChanges(env, options.Get("limits"), "options.limits");
+  out.os.useNtVariant = optionalBool(env, options, "useNtVariant", "options").value_or(false);
   return out;
 }
 
@@ -530,7 +568,7 @@ class JobWrap : public Napi::ObjectWrap<JobWrap> {
 
   Napi::Value createChild(const Napi::CallbackInfo& info) {
     Napi::Env env = info.Env();
-    JobOptions opts = jobOptions(env, info[0], false);
+    ParsedJobOptions opts = jobOptions(env, info[0], false);
     if (info[0].IsObject() && !info[0].As<Napi::Object>().Get("parent").IsUndefined()) {
       typeError(env, "options.parent is not accepted by createChild: the parent is this job");
     }
@@ -562,9 +600,9 @@ Napi::Value hostInfo(const Napi::CallbackInfo& info) {
 
 Napi::Value createJob(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  JobOptions opts = jobOptions(env, info[0], true);
+  ParsedJobOptions opts = jobOptions(env, info[0], true);
   AddonData* data = dataOf(env);
-  auto job = guarded(env, [&] { return data->backend->createJob(opts.name, opts.parent, opts.limits); });
+  auto job = guarded(env, [&] { return data->backend->createJob(opts.name, opts.parent, opts.limits, opts.os); });
   Napi::Object obj = JobWrap::wrap(env, job);
   guarded(env, [&] { data->backend->startPoller(); });
   return obj;
@@ -576,11 +614,18 @@ Napi::Value openJob(const Napi::CallbackInfo& info) {
   if (!v.IsObject() || v.IsArray() || v.IsFunction()) {
     typeError(env, "options must be an object with a path, got " + describe(v));
   }
-  auto path = optionalString(env, v.As<Napi::Object>(), "path", "options");
+  Napi::Object options = v.As<Napi::Object>();
+  auto path = optionalString(env, options, "path", "options");
   if (!path) typeError(env, "options.path must be a string, got undefined");
   if (path->empty()) rangeError(env, "options.path must not be empty");
+#ifdef _WIN32
+  // The path of a job object is its name.
+  if (!validJobName(*path)) rangeError(env, "options.path '" + *path + "' is not a valid job name: " + kJobNameRule);
+#endif
+  jobscope::JobOptions jobOptions;
+  jobOptions.useNtVariant = optionalBool(env, options, "useNtVariant", "options").value_or(false);
   AddonData* data = dataOf(env);
-  auto job = guarded(env, [&] { return data->backend->openJob(*path); });
+  auto job = guarded(env, [&] { return data->backend->openJob(*path, jobOptions); });
   Napi::Object obj = JobWrap::wrap(env, job);
   guarded(env, [&] { data->backend->startPoller(); });
   return obj;

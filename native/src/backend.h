@@ -195,6 +195,11 @@ class Job {
   virtual std::shared_ptr<Job> createChild(const std::optional<std::string>& name, const LimitChanges& limits) = 0;
 };
 
+// Options of createJob/openJob beyond the name and parent; each says where it applies.
+struct JobOptions {
+  bool useNtVariant = false;  // Windows: NtCreateJobObject/NtOpenJobObject instead of the Win32 calls
+};
+
 class Backend {
  public:
   virtual ~Backend() = default;
@@ -202,11 +207,13 @@ class Backend {
   static std::unique_ptr<Backend> create(NotificationSink sink);
 
   virtual HostInfo hostInfo() = 0;
-  // name: already validated (1-64 of [A-Za-z0-9._-], not "." / "..") when present.
+  // name: already validated when present (Linux: 1-64 of [A-Za-z0-9._-], not "." / "..";
+  // Windows: 1-260 UTF-16 units, no NUL, a backslash only after a Local/Global prefix).
   virtual std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
                                          const std::optional<std::string>& parent,
-                                         const LimitChanges& limits) = 0;
-  virtual std::shared_ptr<Job> openJob(const std::string& path) = 0;
+                                         const LimitChanges& limits, const JobOptions& options) = 0;
+  // path: a cgroup path on Linux, the job object's name on Windows (validated like a name there).
+  virtual std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& options) = 0;
   virtual std::vector<ProcessInfo> listProcesses() = 0;
   virtual std::vector<JobTreeEntry> listJobs() = 0;
 

@@ -93,6 +93,7 @@ export const MEMORY_SOURCE_LABEL: Record<MemorySource, string> = {
   cgroup1: 'cgroup v1 memory mirror (memory.usage_in_bytes): memory charged since processes joined',
   procfs: 'sum of /proc RSS (peak: highest sum seen)',
   'job-object': 'Windows job object (committed memory)',
+  'process-sum': "sum of the members' private bytes (peak: the job's, else highest sum seen)",
 };
 
 /** Short form for chart captions. */
@@ -101,6 +102,7 @@ export const MEMORY_SOURCE_SHORT: Record<MemorySource, string> = {
   cgroup1: 'cgroup v1 mirror',
   procfs: 'sum of /proc RSS',
   'job-object': 'Windows job object',
+  'process-sum': "sum of members' private bytes",
 };
 
 const EXIT_EVENTS: Record<HostInfo['exitEvents'], string> = {

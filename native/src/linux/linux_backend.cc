@@ -142,8 +142,8 @@ class LinuxBackend : public Backend {
   }
 
   std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
-                                 const std::optional<std::string>& parentOpt,
-                                 const LimitChanges& limits) override {
+                                 const std::optional<std::string>& parentOpt, const LimitChanges& limits,
+                                 const JobOptions& /*useNtVariant: Windows only*/) override {
     const CgroupHost& host = requireV2("create a job");
     std::string parent;
     bool parentIsOurs = false;
@@ -186,7 +186,7 @@ class LinuxBackend : public Backend {
     return createJobUnder(where, name, limits, poller_);
   }
 
-  std::shared_ptr<Job> openJob(const std::string& path) override {
+  std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& /*useNtVariant: Windows only*/) override {
     const CgroupHost& host = requireV2("open a job");
     // An absolute path inside the mount is taken as is; anything else is relative to the
     // hierarchy's root ("/user.slice" -> <mount>/user.slice).
