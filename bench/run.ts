@@ -1,0 +1,304 @@
+// `npm run bench [-- --quick] [--soak-seconds S] [--only a,b]`: measures JobScope's sampler, process list,
+// exit notifications, main-process CPU/RSS and renderer frame times in one run, prints one table, judges
+// the targets, and writes bench/results.md and bench/results.json. Linux-only comparisons are skipped on
+// Windows with the reason printed. Every job and process it makes is removed at the end, on error and on
+// Ctrl-C.
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { createJobSet, sweepLeftovers } from './jobs';
+import { measureFrames, type FrameResult } from './frames';
+import {
+  cleanupAll,
+  fdLimit,
+  fmt,
+  isLinux,
+  machineInfo,
+  median,
+  openFdCount,
+  percentile,
+  renderTable,
+  verdict,
+  type Row,
+  type Target,
+} from './lib';
+import { measureDomLatency, measureServiceLatency, type LatencyResult } from './notify';
+import { measureProcessList, type ListResult } from './processes';
+import { buildFloor, measureSampling, stats, type SamplingResult } from './sampling';
+import { soak, type SoakResult } from './soak';
+
+const SECTIONS = ['sampling', 'processes', 'notify', 'soak', 'frames'] as const;
+
+function options() {
+  const { values } = parseArgs({
+    options: {
+      quick: { type: 'boolean', default: false },
+      'soak-seconds': { type: 'string' },
+      exits: { type: 'string' },
+      ticks: { type: 'string', default: '50' },
+      only: { type: 'string' },
+      'frame-seconds': { type: 'string' },
+    },
+  });
+  const quick = values.quick!;
+  const only = values.only ? values.only.split(',') : [...SECTIONS];
+  for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`);
+  return {
+    quick,
+    ns: quick ? [10, 100] : [10, 100, 1000],
+    ticks: Number(values.ticks),
+    soakSeconds: Number(values['soak-seconds'] ?? (quick ? 10 : 60)),
+    exits: Number(values.exits ?? (quick ? 50 : 200)),
+    frameSeconds: Number(values['frame-seconds'] ?? (quick ? 5 : 15)),
+    only: new Set(only),
+  };
+}
+
+interface Results {
+  sampling: (SamplingResult & { fdsPerJob: number; nativeSyscalls: number })[];
+  processes: ListResult[];
+  latency: LatencyResult[];
+  soaks: SoakResult[];
+  frames?: FrameResult;
+  frameError?: string;
+  fileSet: string;
+  errors: string[];
+}
+
+async function measure(opts: ReturnType<typeof options>, log: (line: string) => void): Promise<Results> {
+  const results: Results = { sampling: [], processes: [], latency: [], soaks: [], fileSet: '', errors: [] };
+  const floor = buildFloor();
+  if (opts.only.has('sampling') || opts.only.has('processes')) {
+    for (const n of opts.ns) {
+      log(`sampling: creating ${n} jobs x 2 sleeping members`);
+      const fdsBefore = openFdCount();
+      const set = await createJobSet(n, 2);
+      const fdsPerJob = (openFdCount() - fdsBefore) / n;
+      results.fileSet = set.fileSet;
+      if (opts.only.has('sampling')) {
+        log(`sampling: ${n} jobs, ${opts.ticks} ticks per reader`);
+        results.sampling.push({ ...measureSampling(set, opts.ticks, floor), fdsPerJob, nativeSyscalls: set.nativeSyscalls });
+      }
+      if (opts.only.has('processes') && n === opts.ns[opts.ns.length - 1]) {
+        log(`process list: ${opts.quick ? 10 : 30} runs each`);
+        results.processes = measureProcessList(opts.quick ? 10 : 30);
+      }
+      await set.dispose();
+    }
+  }
+  if (opts.only.has('notify')) {
+    log(`notifications: ${opts.exits} exits -> JobService event`);
+    results.latency.push(await measureServiceLatency(opts.exits));
+    log(`notifications: ${opts.exits} exits -> DOM in Chromium via serve mode`);
+    try {
+      results.latency.push(await measureDomLatency(opts.exits));
+    } catch (error) {
+      results.latency.push({ name: 'exit -> DOM row (Chromium, serve)', latenciesMs: [], missing: opts.exits, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    }
+  }
+  if (opts.only.has('soak')) {
+    const warmup = Math.min(15, Math.max(3, opts.soakSeconds / 4));
+    for (const [jobs, intervalMs] of opts.quick ? [[100, 1000], [100, 100]] : [[1000, 1000], [100, 100]]) {
+      log(`soak: ${jobs} jobs at ${1000 / intervalMs} Hz, ${warmup} s warm-up + ${opts.soakSeconds} s`);
+      try {
+        results.soaks.push(await soak(jobs, intervalMs, opts.soakSeconds, warmup));
+      } catch (error) {
+        results.errors.push(`soak ${jobs} jobs at ${1000 / intervalMs} Hz failed: ${(error as Error).message.split('\n')[0]}`);
+      }
+    }
+  }
+  if (opts.only.has('frames')) {
+    log(`frames: 16 jobs at 10 Hz, ${opts.frameSeconds} s of frames in Chromium`);
+    try {
+      results.frames = await measureFrames(16, opts.frameSeconds);
+    } catch (error) {
+      results.frameError = (error as Error).message.split('\n')[0];
+    }
+  }
+  return results;
+}
+
+function report(results: Results, opts: ReturnType<typeof options>) {
+  const rows: Row[] = [];
+  const targets: Target[] = [];
+  const floorMedian = (s: SamplingResult) => stats(s.readers.find((r) => r.name.startsWith('floor'))!).median;
+
+  for (const s of results.sampling) {
+    const floor = floorMedian(s);
+    for (const r of s.readers) {
+      const { median: m, p95 } = stats(r);
+      rows.push({
+        section: `sampling N=${s.n}`,
+        what: r.name,
+        result: r.perJobUs.length ? `${fmt(m, 2)} µs/job median, ${r.meanOnly ? 'p95 n/a' : `p95 ${fmt(p95, 2)}`}` : '—',
+        ratio: r.perJobUs.length && Number.isFinite(floor) ? `${fmt(m / floor, 2)}x` : '',
+        note: r.note ?? '',
+      });
+    }
+  }
+  const last = results.sampling[results.sampling.length - 1];
+  if (last) {
+    rows.push({ section: 'sampling', what: 'files read per job per tick', result: `${last.files / last.n}`, note: `${last.members} members per job` });
+    rows.push({ section: 'sampling', what: 'syscalls per job per native sample', result: fmt(last.nativeSyscalls, 0), note: `open/read/pread/close on cgroup and /proc files (strace); the floor makes ${last.files / last.n}` });
+    rows.push({ section: 'sampling', what: 'fds held by the native sampler per job', result: fmt(last.fdsPerJob, 2), note: `measured over N=${last.n}` });
+    rows.push({ section: 'sampling', what: 'RLIMIT_NOFILE (soft / hard)', result: fdLimit() });
+    const native = results.sampling.map((s) => stats(s.readers[0]).median);
+    const floors = results.sampling.map(floorMedian);
+    rows.push({
+      section: 'sampling',
+      what: `growth: native µs/job at N=${results.sampling.map((s) => s.n).join('/')}`,
+      result: native.map((v) => fmt(v, 2)).join(' / '),
+      note: `floor ${floors.map((v) => fmt(v, 2)).join(' / ')}; constant µs/job = linear`,
+    });
+    const [nat, flo] = [native[native.length - 1], floors[floors.length - 1]];
+    const naive = stats(last.readers.find((r) => r.name.startsWith('naive'))!).median;
+    const cgtop = last.readers.find((r) => r.name.startsWith('systemd-cgtop'))!;
+    targets.push({ name: `sampler within 1.25x the floor (N=${last.n})`, figure: `${fmt(nat / flo, 2)}x`, met: Number.isFinite(flo) ? nat / flo <= 1.25 : undefined });
+    targets.push({ name: `sampler >= 4x cheaper than naive Node reader (N=${last.n})`, figure: `${fmt(naive / nat, 2)}x cheaper`, met: Number.isFinite(naive) ? naive / nat >= 4 : undefined });
+    const cg = stats(cgtop).median;
+    targets.push({
+      name: `sampler >= 4x cheaper than systemd-cgtop (N=${last.n})`,
+      figure: Number.isFinite(cg) ? `${fmt(cg / nat, 2)}x cheaper` : cgtop.note ?? 'n/a',
+      met: Number.isFinite(cg) ? cg / nat >= 4 : undefined,
+    });
+  }
+  for (const p of results.processes) {
+    rows.push({ section: 'process list', what: p.name, result: Number.isFinite(p.medianMs) ? `${fmt(p.medianMs, 2)} ms median, p95 ${fmt(p.p95Ms, 2)} (${p.processes} processes)` : '—', note: p.note ?? '' });
+  }
+  for (const l of results.latency) {
+    const ok = l.latenciesMs.length > 0;
+    rows.push({
+      section: 'notifications',
+      what: l.name,
+      result: ok ? `p50 ${fmt(median(l.latenciesMs), 2)} ms, p99 ${fmt(percentile(l.latenciesMs, 99), 2)} ms, max ${fmt(Math.max(...l.latenciesMs), 2)} (${l.latenciesMs.length} exits${l.missing ? `, ${l.missing} never seen` : ''})` : '—',
+      note: l.note ?? '',
+    });
+    if (l.name.includes('DOM')) {
+      const p99 = percentile(l.latenciesMs, 99);
+      targets.push({ name: 'exit -> DOM p99 < 50 ms', figure: ok ? `${fmt(p99, 2)} ms${l.missing ? ` (${l.missing} missing)` : ''}` : l.note ?? 'n/a', met: ok ? p99 < 50 && l.missing === 0 : undefined });
+    }
+  }
+  for (const s of results.soaks) {
+    const drift = (s.rssEndMiB - s.rssStartMiB) / s.rssStartMiB;
+    rows.push({
+      section: 'main process',
+      what: `${s.jobs} jobs at ${s.hz} Hz for ${s.seconds} s`,
+      result: `CPU ${fmt(s.cpuPercent, 2)}% of a core; RSS ${fmt(s.rssStartMiB)} -> ${fmt(s.rssEndMiB)} MiB (max ${fmt(s.rssMaxMiB)})`,
+      note: s.leftBehind.length ? `left behind: ${s.leftBehind.join('; ')}` : 'after warm-up',
+    });
+    targets.push({ name: `RSS flat within 10% after warm-up (${s.jobs} jobs, ${s.hz} Hz)`, figure: `${drift >= 0 ? '+' : ''}${fmt(drift * 100)}%`, met: Math.abs(drift) <= 0.1 });
+  }
+  const big = results.soaks.find((s) => s.jobs === 1000 && s.hz === 1);
+  if (opts.only.has('soak'))
+    targets.push({ name: '1000 jobs at 1 Hz under 1.5% of one core', figure: big ? `${fmt(big.cpuPercent, 2)}%` : 'not run (--quick)', met: big ? big.cpuPercent < 1.5 : undefined });
+  if (results.frames) {
+    const f = results.frames;
+    rows.push({
+      section: 'renderer',
+      what: `frame interval, ${f.chartsShown} live charts at 10 Hz (${f.jobs} jobs held)`,
+      result: `p50 ${fmt(f.p50Ms, 2)} ms, p95 ${fmt(f.p95Ms, 2)}, p99 ${fmt(f.p99Ms, 2)}; ${fmt(f.droppedPercent, 2)}% frames dropped; main thread busy ${fmt(f.mainThreadPercent)}%`,
+      note: `${f.frames} rAF frames. The UI shows one job's charts at a time: the 16-chart case awaits a multi-job view`,
+    });
+    targets.push({
+      name: `frame p95 < 16 ms (${f.chartsShown} charts, not 16)`,
+      figure: `${fmt(f.p95Ms, 2)} ms (vsync ${fmt(f.vsyncMs, 2)} ms; judged as p95 <= 1.1 x vsync, no dropped frame)`,
+      met: f.p95Ms <= f.vsyncMs * 1.1,
+    });
+  } else if (opts.only.has('frames')) {
+    rows.push({ section: 'renderer', what: 'frame interval', result: '—', note: `failed: ${results.frameError}` });
+  }
+  for (const error of results.errors) rows.push({ section: 'error', what: '', result: '—', note: error });
+  return { rows, targets };
+}
+
+async function main(): Promise<void> {
+  const opts = options();
+  const log = (line: string) => console.error(`[bench] ${line}`);
+  const machine = machineInfo();
+  if (!isLinux) log('not Linux: the C floor, naive file reader, systemd-cgtop, /proc reader and ps rows are skipped');
+  const started = performance.now();
+  const results = await measure(opts, log);
+  await cleanupAll();
+  const left = sweepLeftovers();
+  const { rows, targets } = report(results, opts);
+  const mode = opts.quick ? 'quick' : 'full';
+  const header = `JobScope bench (${mode}), ${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, Node ${machine.node}`;
+  const table = renderTable(['Section', 'Measure', 'Result', 'vs floor', 'Note'], rows.map((r) => [r.section, r.what, r.result, r.ratio ?? '', r.note ?? '']));
+  const targetTable = renderTable(['Target', 'This run', 'Verdict'], targets.map((t) => [t.name, t.figure, verdict(t.met)]));
+  const fileSet = results.fileSet ? `Files read per job by every sampler row: ${results.fileSet}.` : '';
+  const leftLine = left.length ? `LEFT BEHIND: ${left.join(', ')}` : 'Cleanup: no jobs, cgroups or processes left behind.';
+  console.log(`\n${header}\n\n${table}\n\n${fileSet}\n\nTargets\n\n${targetTable}\n\n${leftLine} Took ${fmt((performance.now() - started) / 1000)} s.`);
+
+  const md = [
+    '# JobScope benchmark results',
+    '',
+    `Latest run: \`npm run bench${opts.quick ? ' -- --quick' : ''}\` (${mode}), written by bench/run.ts. Do not edit by hand.`,
+    '',
+    '| Machine | |',
+    '|---|---|',
+    `| CPU | ${machine.cpu} |`,
+    `| Cores | ${machine.cores} |`,
+    `| Memory | ${machine.memory} |`,
+    `| Kernel | ${machine.kernel} |`,
+    `| OS | ${machine.os} |`,
+    `| Node | ${machine.node} |`,
+    `| Date | ${machine.date} |`,
+    `| Conditions | ${process.env.BENCH_NOTE ?? 'not stated (set BENCH_NOTE, e.g. "quiet machine")'} |`,
+    '',
+    '## Figures',
+    '',
+    table,
+    '',
+    fileSet,
+    '',
+    '## Targets',
+    '',
+    targetTable,
+    '',
+  ].join('\n');
+  writeFileSync(path.join(__dirname, 'results.md'), md);
+  writeFileSync(
+    path.join(__dirname, 'results.json'),
+    JSON.stringify({ mode, machine, conditions: process.env.BENCH_NOTE ?? null, fileSet: results.fileSet, rows, targets, raw: summarizeRaw(results) }, null, 2) + '\n',
+  );
+  process.exitCode = left.length ? 1 : 0;
+}
+
+/** The raw figures without the per-tick arrays (those stay out of the committed file). */
+function summarizeRaw(results: Results) {
+  return {
+    sampling: results.sampling.map((s) => ({
+      n: s.n,
+      members: s.members,
+      files: s.files,
+      fdsPerJob: s.fdsPerJob,
+      readers: s.readers.map((r) => ({ name: r.name, ...stats(r), note: r.note })),
+    })),
+    processes: results.processes,
+    latency: results.latency.map((l) => ({ name: l.name, p50: median(l.latenciesMs), p99: percentile(l.latenciesMs, 99), count: l.latenciesMs.length, missing: l.missing })),
+    soaks: results.soaks,
+    frames: results.frames ?? null,
+  };
+}
+
+let interrupted = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (interrupted) return; // a second Ctrl-C does not abort the cleanup already running
+    interrupted = true;
+    console.error(`\n[bench] ${signal}: cleaning up`);
+    void cleanupAll().then(() => {
+      const left = sweepLeftovers();
+      if (left.length) console.error(`[bench] left behind: ${left.join(', ')}`);
+      process.exit(130);
+    });
+  });
+}
+
+main().catch(async (error) => {
+  console.error(`[bench] failed: ${(error as Error).stack ?? error}`);
+  await cleanupAll();
+  const left = sweepLeftovers();
+  if (left.length) console.error(`[bench] left behind: ${left.join(', ')}`);
+  process.exit(1);
+});

@@ -1,0 +1,93 @@
+// The main process's CPU and RSS over a long run: JobService in a child Node process sampling N jobs at a
+// given rate. CPU is process.cpuUsage() (all threads, incl. the addon's poller) over wall time after a
+// warm-up; RSS is read at the end of the warm-up, every few seconds, and at the end.
+import { fork, type ChildProcess } from 'node:child_process';
+import { once } from 'node:events';
+import path from 'node:path';
+import { JOB_PREFIX, disposeJobs, spawnSleepers } from './jobs';
+import { onCleanup, sleep } from './lib';
+
+export interface SoakResult {
+  jobs: number;
+  hz: number;
+  seconds: number;
+  cpuPercent: number;
+  rssStartMiB: number;
+  rssEndMiB: number;
+  rssMaxMiB: number;
+  leftBehind: string[];
+}
+
+interface Usage {
+  cpuUs: { user: number; system: number };
+  rss: number;
+  wallMs: number;
+}
+
+let soakRun = 0;
+
+export async function soak(jobs: number, intervalMs: number, seconds: number, warmupSeconds: number): Promise<SoakResult> {
+  const sleepers = await spawnSleepers(jobs * 2);
+  const child: ChildProcess = fork(path.join(__dirname, 'soak-child.ts'), [], {
+    execArgv: ['--import', 'tsx'],
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
+  const stop = onCleanup(async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      // Asks it to remove its jobs; if IPC is already gone, SIGTERM does the same (see soak-child.ts).
+      try {
+        child.send({ type: 'stop' });
+      } catch {
+        child.kill('SIGTERM');
+      }
+      await Promise.race([once(child, 'exit'), sleep(15_000)]);
+    }
+    await disposeJobs([], sleepers);
+  });
+  const ask = async <T>(request: object, answer: string): Promise<T> => {
+    const got = new Promise<T>((resolve, reject) => {
+      const onExit = (code: number | null) => reject(new Error(`soak child exited (${code})`));
+      const onMessage = (message: { type: string; message?: string }) => {
+        if (message.type === answer) resolve(message as T);
+        else if (message.type === 'error') reject(new Error(`soak child: ${message.message}`));
+        else return;
+        child.off('message', onMessage);
+        child.off('exit', onExit);
+      };
+      child.on('message', onMessage);
+      child.once('exit', onExit);
+    });
+    child.send(request);
+    return got;
+  };
+  try {
+    const pidsPerJob = Array.from({ length: jobs }, (_, i) => [sleepers[2 * i].pid!, sleepers[2 * i + 1].pid!]);
+    await ask({ type: 'setup', intervalMs, prefix: `${JOB_PREFIX}soak${soakRun++}-`, pidsPerJob }, 'ready');
+    await sleep(warmupSeconds * 1000);
+    const start = await ask<Usage>({ type: 'usage' }, 'usage');
+    let rssMax = start.rss;
+    let last = start;
+    const end = performance.now() + seconds * 1000;
+    while (performance.now() < end) {
+      await sleep(Math.min(5000, end - performance.now()));
+      last = await ask<Usage>({ type: 'usage' }, 'usage');
+      rssMax = Math.max(rssMax, last.rss);
+    }
+    const cpuUs = last.cpuUs.user + last.cpuUs.system - start.cpuUs.user - start.cpuUs.system;
+    // Members die first, so the service's stop() finds every job empty and removes it.
+    await disposeJobs([], sleepers);
+    const stopped = await ask<{ leftBehind: string[] }>({ type: 'stop' }, 'stopped');
+    return {
+      jobs,
+      hz: 1000 / intervalMs,
+      seconds,
+      cpuPercent: (cpuUs / 1000 / (last.wallMs - start.wallMs)) * 100,
+      rssStartMiB: start.rss / 2 ** 20,
+      rssEndMiB: last.rss / 2 ** 20,
+      rssMaxMiB: rssMax / 2 ** 20,
+      leftBehind: stopped.leftBehind,
+    };
+  } finally {
+    await stop();
+  }
+}
