@@ -20,14 +20,16 @@ function detect() {
   const ownV2 = own.find((p) => p[0] === '0' && p[1] === '')?.[2] ?? '/';
   const ownMem = own.find((p) => p[1].split(',').includes('memory'))?.[2];
   const join = (a: string, b: string) => (b === '/' ? a : a + b);
+  const anyV1 = mounts.some((w) => after(w)[0] === 'cgroup');
   return {
+    layout: !v2 ? 'legacy' : anyV1 ? 'hybrid' : 'unified',
     v2Mount: v2?.[4] ?? '',
     ownV2,
     parent: v2 ? join(v2[4], ownV2) + '/jobscope' : '',
     mirrorParent: mem && ownMem ? join(mem[4], ownMem) + '/jobscope' : '',
   };
 }
-const host = skip ? { v2Mount: '', ownV2: '/', parent: '', mirrorParent: '' } : detect();
+const host = skip ? { layout: '', v2Mount: '', ownV2: '/', parent: '', mirrorParent: '' } : detect();
 const prefix = `t${process.pid}-`;
 let seq = 0;
 const jobName = () => `${prefix}${++seq}`;
@@ -99,10 +101,15 @@ function codeOf(fn: () => unknown): string | undefined {
   return undefined;
 }
 
-test('hostInfo reports the detected layout', { skip }, () => {
+test('hostInfo reports the detected layout', { skip }, (t) => {
   const info = native.hostInfo();
+  t.diagnostic(`layout ${info.cgroupLayout}, cgroup2 at ${info.cgroup2Mount}, memory from ${info.memorySource}`);
   assert.equal(info.platform, 'linux');
+  assert.equal(info.cgroupLayout, host.layout);
   assert.equal(info.cgroup2Mount, host.v2Mount);
+  // Where the layout is known (the pure-v2 QEMU guest of test:pure-v2 says so), it must be the one found.
+  if (process.env.JOBSCOPE_EXPECT_LAYOUT) assert.equal(info.cgroupLayout, process.env.JOBSCOPE_EXPECT_LAYOUT);
+  if (process.env.JOBSCOPE_EXPECT_MEMORY) assert.equal(info.memorySource, process.env.JOBSCOPE_EXPECT_MEMORY);
   assert.equal(info.exitEvents, 'netlink'); // we are root
   const v2Memory = readFileSync(`${host.v2Mount}${host.ownV2 === '/' ? '' : host.ownV2}/cgroup.controllers`, 'utf8')
     .split(/\s+/)
@@ -120,7 +127,14 @@ test('createJob makes the cgroup (and v1 mirror); close removes both', { skip },
   assert.deepEqual(job.info(), { id: job.id, name, path: job.path, created: true });
   const mirror = `${host.mirrorParent}/${name}`;
   const mem = job.memoryStats();
+  assert.equal(mem.source, native.hostInfo().memorySource);
   if (mem.source === 'cgroup1') assert.ok(existsSync(mirror), 'v1 mirror exists');
+  if (mem.source === 'cgroup2') {
+    // Pure v2: the job's own memory files, enabled along the path, and no v1 mirror.
+    assert.ok(existsSync(`${job.path}/memory.current`) && existsSync(`${job.path}/memory.peak`));
+    assert.match(readFileSync(`${host.parent}/cgroup.subtree_control`, 'utf8'), /\bmemory\b/);
+  }
+  if (host.layout === 'unified') assert.equal(host.mirrorParent, '');
   assert.equal(codeOf(() => native.createJob({ name })), 'EEXIST');
   assert.throws(() => native.createJob({ name: '..' }), RangeError);
   assert.throws(() => native.createJob({ name: 'a/b' }), RangeError);
