@@ -42,6 +42,7 @@ mkdir -p "$cache"
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*-amd64\)$/\1/p' | head -n 1 || true)
 if [ -n "$kpkg" ] && [ ! -f "$cache/kernel/$kpkg/.unpacked" ]; then
   log "fetching $kpkg (apt-get download, not installed)"
+  why=""
   rm -rf "$cache/download" && mkdir -p "$cache/download"
   if (cd "$cache/download" && apt-get download "$kpkg" >download.log 2>&1); then
     rm -rf "$cache/kernel" && mkdir -p "$cache/kernel/$kpkg"
@@ -53,12 +54,16 @@ if [ -n "$kpkg" ] && [ ! -f "$cache/kernel/$kpkg/.unpacked" ]; then
     touch "$cache/kernel/$kpkg/.unpacked"
     rm -rf "$cache/download"
   else
-    log "apt-get download $kpkg failed: $(tail -n 1 "$cache/download/download.log")"
+    why="apt-get download $kpkg failed: $(tail -n 1 "$cache/download/download.log")"
+    rm -rf "$cache/download"
   fi
 fi
 # Offline, or no apt lists: whatever kernel was unpacked earlier will do.
 kdir=$(ls -d "$cache"/kernel/*/ 2>/dev/null | head -n 1 || true)
-[ -n "$kdir" ] && [ -f "$kdir/.unpacked" ] || skip "no guest kernel: could not fetch Debian's linux-image-amd64 (run apt-get update)"
+if [ -z "$kdir" ] || [ ! -f "$kdir/.unpacked" ]; then
+  skip "no guest kernel: ${why:-apt-cache knows no linux-image-amd64 (run apt-get update)}"
+fi
+[ -z "${why:-}" ] || log "$why; using the kernel unpacked earlier"
 kdir=${kdir%/}
 vmlinuz=$(ls "$kdir"/boot/vmlinuz-* | head -n 1)
 
