@@ -5,6 +5,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <sstream>
 
 #include "../backend.h"
 #include "cgroup_host.h"
@@ -57,6 +58,21 @@ bool enableV2Memory(const std::string& parent, bool parentIsOurs) {
   return writeFile(parent + "/cgroup.subtree_control", "+memory");
 }
 
+// Whether createJob could enable +memory in `own` for its "jobscope" child. A cgroup holding processes
+// (we are in `own`) may not enable controllers for its children ("no internal processes"), except the
+// hierarchy's real root, the one cgroup without a cgroup.type file (a namespace's root has one).
+bool ownCanGiveMemory(const std::string& own) {
+  if (!hasController(own, "memory")) return false;
+  if (!exists(own + "/cgroup.type")) return true;
+  std::string enabled, word;
+  if (!readFile(own + "/cgroup.subtree_control", enabled)) return false;
+  std::istringstream words(enabled);
+  while (words >> word) {
+    if (word == "memory") return true;  // already enabled (by whoever made us a thread root)
+  }
+  return false;
+}
+
 class LinuxBackend : public Backend {
  public:
   explicit LinuxBackend(NotificationSink sink)
@@ -72,7 +88,7 @@ class LinuxBackend : public Backend {
     // What createJob would pick for a job under the default parent.
     std::string parent = host.defaultParent();
     if (!host.cgroup2Mount.empty() &&
-        hasController(isDir(parent) ? parent : host.ownV2Dir, "memory")) {
+        (isDir(parent) ? hasController(parent, "memory") : ownCanGiveMemory(host.ownV2Dir))) {
       info.memorySource = "cgroup2";
     } else if (!host.v1MemoryDir.empty()) {
       info.memorySource = "cgroup1";
