@@ -3,7 +3,7 @@
 # with every controller, as on most users' machines (this host may be hybrid). The guest shares the host's
 # /usr (node, glibc, coreutils) read-only and this checkout read-write, so it runs the addon built here.
 #
-#   npm run test:pure-v2          (root; Debian packages qemu-system-x86 and busybox-static)
+#   npm run test:pure-v2          (Debian packages qemu-system-x86, busybox-static, xz-utils)
 #
 # Everything it prepares lives in native/build-guest/ (gitignored): the Debian kernel package's files,
 # unpacked once; an uncompressed vmlinux (boots ~4 s faster than the vmlinuz); the initramfs, rebuilt when
