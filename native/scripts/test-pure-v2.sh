@@ -84,8 +84,8 @@ elif command -v xz >/dev/null; then
 fi
 
 # --- Initramfs: static busybox, the guest /init, the modules, passwd for user names. -------------------
-# Rebuilt when any input changes; the stamp is a hash of all of them.
-stamp=$( (sha256sum "$busybox" "$here/init" && find "$kdir/lib" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
+# Rebuilt when any input (this script included) changes; the stamp is a hash of all of them.
+stamp=$( (sha256sum "$busybox" "$here/init" "$0" && find "$kdir/lib" -type f -print0 | sort -z | xargs -0 sha256sum) | sha256sum | cut -d' ' -f1)
 if [ "$(cat "$cache/initramfs.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -s "$cache/initramfs.cpio" ]; then
   log "building the initramfs"
   staging="$cache/initramfs"
