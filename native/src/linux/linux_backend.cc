@@ -11,6 +11,7 @@
 #include <atomic>
 #include <climits>
 #include <cstdlib>
+#include <sstream>
 
 #include "../backend.h"
 #include "cgroup_host.h"
@@ -107,6 +108,21 @@ std::string createHint() {
   return "run JobScope as root, or in a delegated cgroup: systemd-run --user --scope -p Delegate=yes <jobscope command>";
 }
 
+// Whether createJob could enable +memory in `own` for its "jobscope" child. A cgroup holding processes
+// (we are in `own`) may not enable controllers for its children ("no internal processes"), except the
+// hierarchy's real root, the one cgroup without a cgroup.type file (a namespace's root has one).
+bool ownCanGiveMemory(const std::string& own) {
+  if (!hasController(own, "memory")) return false;
+  if (!exists(own + "/cgroup.type")) return true;
+  std::string enabled, word;
+  if (!readFile(own + "/cgroup.subtree_control", enabled)) return false;
+  std::istringstream words(enabled);
+  while (words >> word) {
+    if (word == "memory") return true;  // already enabled (by whoever made us a thread root)
+  }
+  return false;
+}
+
 class LinuxBackend : public Backend {
  public:
   explicit LinuxBackend(NotificationSink sink)
@@ -122,7 +138,7 @@ class LinuxBackend : public Backend {
     // What createJob would pick for a job under the default parent.
     std::string parent = host.defaultParent();
     if (!host.cgroup2Mount.empty() &&
-        hasController(isDir(parent) ? parent : host.ownV2Dir, "memory")) {
+        (isDir(parent) ? hasController(parent, "memory") : ownCanGiveMemory(host.ownV2Dir))) {
       info.memorySource = "cgroup2";
     } else if (!host.v1MemoryDir.empty()) {
       info.memorySource = "cgroup1";
