@@ -80,7 +80,13 @@ export class JobService {
 
   /** Validates and runs one command from any transport; never throws. */
   async handle(raw: unknown): Promise<CommandReply> {
-    const parsed = commandSchema.safeParse(raw);
+    let parsed;
+    try {
+      parsed = commandSchema.safeParse(raw);
+    } catch (error) {
+      // Only a JS caller can hand over a getter or Proxy that throws; no transport can carry one.
+      return { ok: false, error: `Invalid command: it could not be read (${describeError(error)})` };
+    }
     if (!parsed.success) return { ok: false, error: `Invalid command: ${z.prettifyError(parsed.error)}` };
     try {
       return { ok: true, result: this.run(parsed.data) };
