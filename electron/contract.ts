@@ -58,6 +58,8 @@ export interface AttachResult {
 export interface JobHistory {
   samples: JobSample[];
   notifications: Notification[];
+  /** Notifications dropped from the front of this job's log because it was full (the service's notificationLimit). */
+  droppedNotifications: number;
 }
 
 /** What each command answers. */

@@ -1,5 +1,7 @@
 // The desktop shell: one locked-down window on the monitoring service. All logic lives in the service.
-import { app, BrowserWindow, ipcMain, session, shell } from 'electron';
+// Electron's security checklist, item by item, is in README's Security section; `npm run lint:electron`
+// scans this file with electronegativity.
+import { app, BrowserWindow, ipcMain, session } from 'electron';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { IPC_COMMAND_CHANNEL, IPC_EVENT_CHANNEL } from './contract';
@@ -9,17 +11,29 @@ import { JobService } from './service/job-service';
 const indexHtml = path.join(rendererDir, 'index.html');
 const service = new JobService();
 
+// Every renderer is sandboxed, whatever its webPreferences say.
+app.enableSandbox();
+
 function createWindow(): BrowserWindow {
   const window = new BrowserWindow({
     width: 1400,
     height: 900,
     title: 'JobScope',
     webPreferences: {
+      // The preload exposes two functions (invoke, onEvent) through contextBridge, never ipcRenderer itself.
       preload: path.join(__dirname, 'preload.js'),
       contextIsolation: true,
       sandbox: true,
       nodeIntegration: false,
+      nodeIntegrationInSubFrames: false,
+      nodeIntegrationInWorker: false,
       webSecurity: true,
+      allowRunningInsecureContent: false,
+      experimentalFeatures: false,
+      webviewTag: false,
+      navigateOnDragDrop: false,
+      // Middle-click (auxclick) would otherwise open links in new windows.
+      disableBlinkFeatures: 'Auxclick',
     },
   });
   const unsubscribe = service.subscribe((event) => window.webContents.send(IPC_EVENT_CHANNEL, event));
@@ -29,19 +43,38 @@ function createWindow(): BrowserWindow {
 }
 
 app.on('web-contents-created', (_event, contents) => {
-  // Our page never navigates or opens windows; anything that tries is refused (links go to the OS browser).
+  // Our page never navigates, opens windows or embeds webviews; anything that tries is refused. Links to
+  // the web are not opened either: JobScope shows no remote content and hands no URL to the OS.
   contents.on('will-navigate', (event) => event.preventDefault());
-  contents.setWindowOpenHandler(({ url }) => {
-    if (url.startsWith('https://')) void shell.openExternal(url);
-    return { action: 'deny' };
-  });
+  contents.on('will-frame-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
 });
 
+/** JobScope loads its own files only: no http(s), ws or any other scheme leaves the app. */
+function isLocalResource(url: string): boolean {
+  return url.startsWith('file://') || url.startsWith('devtools://') || url.startsWith('data:');
+}
+
 void app.whenReady().then(() => {
-  session.defaultSession.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  const ses = session.defaultSession;
+  // No permission is ever granted or even reported as granted (camera, notifications, clipboard, ...).
+  ses.setPermissionRequestHandler((_contents, _permission, callback) => callback(false));
+  ses.setPermissionCheckHandler(() => false);
+  ses.setDevicePermissionHandler(() => false);
+  ses.webRequest.onBeforeRequest((details, callback) => callback({ cancel: !isLocalResource(details.url) }));
+  // The page's CSP is its <meta> tag (renderer/index.html): a response header cannot be attached to
+  // file:// loads, which webRequest.onHeadersReceived never sees.
+
   const ourPage = pathToFileURL(indexHtml).href;
   ipcMain.handle(IPC_COMMAND_CHANNEL, (event, command: unknown) => {
-    if (event.senderFrame?.url !== ourPage) return { ok: false, error: 'Commands are accepted from JobScope\'s own page only' };
+    // Only our page's top frame may command the service; the command itself is validated by the service
+    // against the contract's zod schema.
+    const frame = event.senderFrame;
+    if (!frame || frame.url !== ourPage || frame.parent !== null) {
+      return { ok: false, error: "Commands are accepted from JobScope's own page only" };
+    }
     return service.handle(command);
   });
   service.start();

@@ -36,6 +36,8 @@ interface HeldJob {
   state: 'live' | 'gone';
   samples: TimeWindow<native.JobSample>;
   notifications: native.Notification[];
+  /** How many were dropped from the front of `notifications` at the limit. */
+  droppedNotifications: number;
 }
 
 type Listener = (event: ServiceEvent) => void;
@@ -80,7 +82,13 @@ export class JobService {
 
   /** Validates and runs one command from any transport; never throws. */
   async handle(raw: unknown): Promise<CommandReply> {
-    const parsed = commandSchema.safeParse(raw);
+    let parsed;
+    try {
+      parsed = commandSchema.safeParse(raw);
+    } catch (error) {
+      // Only a JS caller can hand over a getter or Proxy that throws; no transport can carry one.
+      return { ok: false, error: `Invalid command: it could not be read (${describeError(error)})` };
+    }
     if (!parsed.success) return { ok: false, error: `Invalid command: ${z.prettifyError(parsed.error)}` };
     try {
       return { ok: true, result: this.run(parsed.data) };
@@ -139,6 +147,7 @@ export class JobService {
       state: 'live',
       samples: new TimeWindow(this.options.historyMs),
       notifications: [],
+      droppedNotifications: 0,
     });
     this.sampleAndEmit([job.id], [], true);
     return this.summaries().find((summary) => summary.id === job.id)!;
@@ -181,7 +190,11 @@ export class JobService {
 
   private history(jobId: number): JobHistory {
     const held = this.find(jobId);
-    return { samples: held.samples.toArray(), notifications: [...held.notifications] };
+    return {
+      samples: held.samples.toArray(),
+      notifications: [...held.notifications],
+      droppedNotifications: held.droppedNotifications,
+    };
   }
 
   private find(jobId: number): HeldJob {
@@ -201,7 +214,10 @@ export class JobService {
       const held = this.held.get(notification.jobId);
       if (!held) continue; // the job was closed while its messages were in flight
       held.notifications.push(notification);
-      if (held.notifications.length > this.options.notificationLimit) held.notifications.shift();
+      if (held.notifications.length > this.options.notificationLimit) {
+        held.notifications.shift();
+        held.droppedNotifications += 1;
+      }
       concerned.add(notification.jobId);
       kept.push(notification);
     }

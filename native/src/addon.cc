@@ -123,6 +123,8 @@ std::string describe(const Napi::Value& v) {
   if (v.IsUndefined()) return "undefined";
   if (v.IsNull()) return "null";
   if (v.IsBoolean()) return v.ToBoolean().Value() ? "true" : "false";
+  if (v.IsSymbol()) return "a symbol";
+  if (v.IsBigInt()) return "a bigint";
   if (v.IsArray()) return "an array";
   if (v.IsFunction()) return "a function";
   return "an object";
@@ -364,6 +366,10 @@ ParsedJobOptions jobOptions(Napi::Env env, Napi::Value v, bool allowParent) {
   if (allowParent) out.parent = optionalString(env, options, "parent", "options");
   if (out.name && !validJobName(*out.name)) {
     rangeError(env, "options.name '" + *out.name + "' is not a valid job name: " + kJobNameRule);
+  }
+  // The OS sees paths as C strings: "/a\0/b" would name "/a", so a NUL is refused, never cut at.
+  if (out.parent && out.parent->find('\0') != std::string::npos) {
+    rangeError(env, "options.parent must not contain NUL characters");
   }
   if (out.parent && (out.parent->empty() || (*out.parent)[0] != '/')) {
     rangeError(env, "options.parent '" + *out.parent + "' must be an absolute path");
@@ -618,6 +624,7 @@ Napi::Value openJob(const Napi::CallbackInfo& info) {
   auto path = optionalString(env, options, "path", "options");
   if (!path) typeError(env, "options.path must be a string, got undefined");
   if (path->empty()) rangeError(env, "options.path must not be empty");
+  if (path->find('\0') != std::string::npos) rangeError(env, "options.path must not contain NUL characters");
 #ifdef _WIN32
   // The path of a job object is its name.
   if (!validJobName(*path)) rangeError(env, "options.path '" + *path + "' is not a valid job name: " + kJobNameRule);
@@ -697,7 +704,10 @@ Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
   std::vector<std::shared_ptr<jobscope::Job>> list;
   for (uint32_t i = 0; i < jobs.Length(); ++i) {
     Napi::Value v = jobs.Get(i);
-    if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ctor)) {
+    // InstanceOf alone passes Object.create(Job.prototype), which wraps no job: check the wrap too.
+    void* wrapped = nullptr;
+    if (!v.IsObject() || !v.As<Napi::Object>().InstanceOf(ctor) || napi_unwrap(env, v, &wrapped) != napi_ok ||
+        wrapped == nullptr) {
       typeError(env, "jobs[" + std::to_string(i) + "] is not a Job, got " + describe(v));
     }
     list.push_back(JobWrap::Unwrap(v.As<Napi::Object>())->job());

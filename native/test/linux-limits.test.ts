@@ -50,7 +50,11 @@ after(() => {
   }
 });
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
+// Waits are for events, not measurements: generous, and longer still in an emulated guest.
+const slow = Number(process.env.JOBSCOPE_TEST_TIME_SCALE) || 1;
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+  timeoutMs *= slow;
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -358,7 +362,9 @@ test('a CPU cap of 20% of all CPUs holds usage near the cap and shows throttling
   const pctAll = (used / 1000 / (b.time - a.time) / n) * 100;
   const th = b.cpuThrottling!;
   t.diagnostic(`${n} busy loops under cpuRate 2000: ${pctAll.toFixed(1)}% of all CPUs; throttled ${th.throttledPeriods}/${th.periods} periods, ${th.throttledTimeUs} us`);
-  assert.ok(pctAll > 14 && pctAll < 24, `usage ${pctAll.toFixed(1)}% of all CPUs`);
+  // The cap must hold (the upper bound); the loops may get less than the cap when other work competes
+  // for the CPUs, so the lower bound only shows they ran, and throttling below shows the cap was the limit.
+  assert.ok(pctAll > 5 && pctAll < 24, `usage ${pctAll.toFixed(1)}% of all CPUs`);
   assert.ok(th, 'cpuThrottling in the sample');
   assert.ok(th.periods - a.cpuThrottling!.periods >= 10);
   assert.ok(th.throttledPeriods - a.cpuThrottling!.throttledPeriods >= 5, 'throttled periods grow');
