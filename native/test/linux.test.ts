@@ -196,9 +196,10 @@ test('CPU time grows under a busy child', { skip }, async (t) => {
   const before = job.processorStats();
   child.stdin!.write('go\n');
   for (const deadline = Date.now() + 20_000; childCpuUs() - childBefore < 300_000 && Date.now() < deadline; ) await sleep(50);
+  // The child's figure first: it keeps running while we read, so the job's, read after, must cover it.
+  const childUsed = childCpuUs() - childBefore;
   const afterStats = job.processorStats();
   const used = afterStats.userTimeUs + afterStats.kernelTimeUs - before.userTimeUs - before.kernelTimeUs;
-  const childUsed = childCpuUs() - childBefore;
   // /proc counts in clock ticks (10 ms), cpu.stat in microseconds: allow a few ticks of difference.
   assert.ok(used >= childUsed - 30_000, `the busy child used ${childUsed} us as a member; the job counted ${used} us`);
   assert.ok(afterStats.userTimeUs - before.userTimeUs >= used / 2, 'mostly user time');
