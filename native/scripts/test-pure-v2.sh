@@ -136,15 +136,17 @@ if [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; then
   fail "timed out after ${timeout_s}s: QEMU killed (set JOBSCOPE_GUEST_TIMEOUT to allow longer)"
 fi
 [ "$qemu_status" = 0 ] || fail "QEMU exited with status $qemu_status"
-# Two runs in one boot: from the root cgroup, then from a leaf (see pure-v2/init).
+# Three runs in one boot: from the root cgroup, from a leaf shared with other processes, and alone in a
+# cgroup of its own (see pure-v2/init).
 status=0
 summary=""
-for run in root leaf; do
+for run in root leaf delegated; do
   [ -f "$root/$results/$run/exit-code" ] ||
     fail "the guest powered off before the $run run finished (see the console above)"
   code=$(cat "$root/$results/$run/exit-code")
   [ "$code" = 0 ] || status=$code
-  summary+=" $run: exit $code, $(grep -a '^ℹ pass\|^ℹ fail' "$root/$results/$run/output.txt" | tr -d 'ℹ\r' | xargs)" 
+  summary+=" $run: exit $code, $(tr -d '\r' <"$root/$results/$run/output.txt" |
+    awk '/^ℹ (pass|fail|skipped) [0-9]+$/ { n[$2] += $3 } END { printf "pass %d fail %d skipped %d", n["pass"], n["fail"], n["skipped"] }')"
   summary+=" in $(cat "$root/$results/$run/suite-seconds") s;"
 done
 log "guest suite${summary} boot $(cat "$root/$results/boot-seconds") s (guest clock);" \

@@ -1,5 +1,7 @@
 #include "cgroup_host.h"
 
+#include <unistd.h>
+
 #include <sstream>
 #include <vector>
 
@@ -124,6 +126,12 @@ CgroupHost detect() {
     }
   }
   if (!host.cgroup2Mount.empty() && host.ownV2Dir.empty()) host.ownV2Dir = host.cgroup2Mount;
+  host.jobsBaseDir = host.ownV2Dir;
+  std::string leafSuffix = std::string("/") + kServiceLeaf;
+  if (host.ownV2Dir.size() > leafSuffix.size() &&
+      host.ownV2Dir.compare(host.ownV2Dir.size() - leafSuffix.size(), leafSuffix.size(), leafSuffix) == 0) {
+    host.jobsBaseDir = host.ownV2Dir.substr(0, host.ownV2Dir.size() - leafSuffix.size());
+  }
   return host;
 }
 
@@ -134,7 +142,7 @@ std::string CgroupHost::layout() const {
   return anyV1 ? "hybrid" : "unified";
 }
 
-std::string CgroupHost::defaultParent() const { return ownV2Dir + "/jobscope"; }
+std::string CgroupHost::defaultParent() const { return jobsBaseDir + "/jobscope"; }
 
 bool CgroupHost::insideV2(const std::string& path) const {
   if (cgroup2Mount.empty()) return false;
@@ -163,6 +171,14 @@ bool hasController(const std::string& dir, const std::string& controller) {
     if (word == controller) return true;
   }
   return false;
+}
+
+bool isHierarchyRoot(const std::string& dir) { return ::access((dir + "/cgroup.type").c_str(), F_OK) != 0; }
+
+bool holdsProcesses(const std::string& dir) {
+  std::string text;
+  if (!readFile(dir + "/cgroup.procs", text)) return false;
+  return text.find_first_of("0123456789") != std::string::npos;
 }
 
 }  // namespace jobscope::linux_impl

@@ -11,6 +11,9 @@ namespace jobscope::linux_impl {
 struct CgroupHost {
   std::string cgroup2Mount;  // "" when no cgroup2 is mounted
   std::string ownV2Dir;      // our own v2 cgroup directory (absolute), "" if unknown
+  // Where "jobscope" (the default parent of jobs) is made: ownV2Dir, or its parent when we run in
+  // <X>/jobscope-service, the leaf a JobScope process moves into on pure v2 (see adoptServiceLeaf).
+  std::string jobsBaseDir;
   std::string v1MemoryDir;   // our own v1 memory cgroup directory (absolute), "" if none
   bool anyV1 = false;        // at least one v1 controller hierarchy is mounted
   // v1 controller ("memory", "cpu", "cpuacct", "blkio", "pids", "freezer", ...) -> our own
@@ -27,7 +30,7 @@ struct CgroupHost {
 
   // "unified" | "hybrid" | "legacy"
   std::string layout() const;
-  // Default parent of created jobs: "<own v2 cgroup>/jobscope".
+  // Default parent of created jobs: "<jobsBaseDir>/jobscope".
   std::string defaultParent() const;
   // True when `path` (already canonical) is the cgroup2 mount or below it.
   bool insideV2(const std::string& path) const;
@@ -40,5 +43,14 @@ const CgroupHost& cgroupHost();
 
 // Whether `controller` is listed in <dir>/cgroup.controllers.
 bool hasController(const std::string& dir, const std::string& controller);
+
+// The leaf a JobScope process moves into so that its own cgroup may delegate controllers.
+inline constexpr const char* kServiceLeaf = "jobscope-service";
+
+// Whether `dir` is a hierarchy's real root: the one cgroup without a cgroup.type file, exempt from
+// "no internal processes" (a cgroup namespace's root has the file and is not exempt).
+bool isHierarchyRoot(const std::string& dir);
+// Whether <dir>/cgroup.procs lists any process (false when it cannot be read).
+bool holdsProcesses(const std::string& dir);
 
 }  // namespace jobscope::linux_impl

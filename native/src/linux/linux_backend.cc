@@ -59,28 +59,147 @@ const CgroupHost& requireV2(const std::string& action) {
 const char* const kV2Controllers[] = {"memory", "cpu", "io", "pids"};
 const char* const kV1Controllers[] = {"memory", "cpu", "blkio", "pids", "freezer"};
 
-// Makes the v2 controllers available to children of `parent`, if the host lets us. It fails
-// (EBUSY) where the cgroup holds processes itself ("no internal processes"): then the reason
-// is recorded per controller and the job falls back to v1 or goes without.
+// ---- Giving jobs v2 controllers: the kernel's rules (Documentation/admin-guide/cgroup-v2.rst) ----
+// 1. A controller can be enabled in X/cgroup.subtree_control only if X's parent enabled it for X (it is
+//    listed in X/cgroup.controllers): for <own>/jobscope/<job> to have memory, both <own> and
+//    <own>/jobscope must enable it.
+// 2. "No internal processes": a cgroup other than the hierarchy's root may not hold processes and enable
+//    domain controllers (memory, io) for its children at once; the kernel answers EBUSY.
+// 3. The threaded controllers (cpu, pids) are accepted there all the same, and that silently makes X a
+//    thread root: its children turn "domain invalid" and refuse every process (EOPNOTSUPP). That is how
+//    attach failed for every job created from a systemd session scope on pure v2 hosts.
+// So we never write the subtree_control of a non-root cgroup that holds processes (see
+// adoptServiceLeaf for the one case where we first empty it ourselves).
+
+bool writable(const std::string& path) { return ::access(path.c_str(), W_OK) == 0; }
+
+// Whether `pid` is us or one of our descendants.
+bool isOurs(int64_t pid) {
+  const int64_t self = ::getpid();
+  for (int depth = 0; depth < 64 && pid > 1; ++depth) {
+    if (pid == self) return true;
+    ProcStat st;
+    if (!readProcStat(pid, st)) return false;
+    pid = st.ppid;
+  }
+  return false;
+}
+
+std::vector<int64_t> procsOf(const std::string& dir) {
+  std::string text;
+  return readFile(dir + "/cgroup.procs", text) ? parsePids(text) : std::vector<int64_t>{};
+}
+
+// Why we may not move JobScope into <own>/jobscope-service, or "" when we may (see adoptServiceLeaf).
+std::string adoptBlocker(const std::string& own) {
+  const CgroupHost& host = cgroupHost();
+  if (host.layout() != "unified") return "not a pure cgroup v2 host";
+  if (own != host.ownV2Dir) return "it is not the cgroup JobScope runs in";
+  std::string type;
+  if (!readFile(own + "/cgroup.type", type) || type.rfind("domain\n", 0) != 0) {
+    return "it is not a plain domain cgroup (cgroup.type: " + (type.empty() ? "unreadable" : type.substr(0, type.find('\n'))) + ")";
+  }
+  if (!writable(own + "/cgroup.procs") || !writable(own + "/cgroup.subtree_control")) {
+    return "it is not delegated to us (its cgroup.procs and cgroup.subtree_control are not writable)";
+  }
+  for (int64_t pid : procsOf(own)) {
+    if (!isOurs(pid)) return "it also holds processes that are not JobScope's (pid " + std::to_string(pid) + ")";
+  }
+  return "";
+}
+
+// Moves every process of `from` into `to`; false if a process that is not ours shows up or a move fails.
+// Several rounds: a process can fork while we move it.
+bool moveOurProcesses(const std::string& from, const std::string& to) {
+  for (int round = 0; round < 20; ++round) {
+    std::vector<int64_t> pids = procsOf(from);
+    if (pids.empty()) return true;
+    for (int64_t pid : pids) {
+      if (!isOurs(pid)) return false;
+      if (!writeFile(to + "/cgroup.procs", std::to_string(pid)) && errno != ESRCH) return false;
+    }
+  }
+  return procsOf(from).empty();
+}
+
+// Our own cgroup `own` holds processes (us), so by rule 2 it cannot give <own>/jobscope any domain
+// controller. systemd's delegation model (docs/CGROUP_DELEGATION.md) has the answer: a process that
+// manages a cgroup subtree moves itself into a leaf of it, so the subtree's top can delegate. We do that:
+// JobScope's processes go to <own>/jobscope-service, then <own> enables the controllers for
+// <own>/jobscope. Only where it is ours to do: on pure v2 (hybrid hosts give jobs controllers through v1
+// mirrors instead), when `own` is a plain domain cgroup we may write (delegated to us, or we are root),
+// and holds nothing but JobScope and its children (nobody else's processes are ever moved). The move is
+// harmless: our processes stay inside the same cgroup subtree, so the systemd unit that owns it still
+// accounts and stops them; a later JobScope started in <own>/jobscope-service uses <own>/jobscope
+// (CgroupHost::jobsBaseDir). It is undone when no controller can be enabled after all.
+// Returns "" when done, else why not.
+std::string adoptServiceLeaf(const std::string& own) {
+  std::string blocker = adoptBlocker(own);
+  if (!blocker.empty()) return blocker;
+  std::string leaf = own + "/" + kServiceLeaf;
+  if (::mkdir(leaf.c_str(), 0755) != 0 && errno != EEXIST) {
+    return "cannot create " + leaf + " (" + errnoName(errno) + ")";
+  }
+  if (!moveOurProcesses(own, leaf)) {
+    int err = errno;
+    moveOurProcesses(leaf, own);
+    ::rmdir(leaf.c_str());
+    return "cannot move JobScope's processes into " + leaf + " (" + errnoName(err) + ")";
+  }
+  bool any = false;
+  for (const char* c : kV2Controllers) {
+    if (hasController(own, c) && writeFile(own + "/cgroup.subtree_control", std::string("+") + c)) any = true;
+  }
+  if (!any) {
+    moveOurProcesses(leaf, own);  // undo: nothing was gained
+    ::rmdir(leaf.c_str());
+    return "no controller could be enabled in " + own + "/cgroup.subtree_control";
+  }
+  return "";
+}
+
+// Why a non-root cgroup that holds processes cannot give its children controllers.
+std::string holdsProcessesWhy(const std::string& dir) {
+  return dir + " holds processes itself, and cgroup v2 lets a cgroup other than the root give its "
+               "children controllers only while it holds none (\"no internal processes\")";
+}
+
+// Makes the v2 controllers available to children of `parent`, if the host lets us; where it does not,
+// the reason is recorded per controller and the job falls back to v1 or goes without. `parentIsOurs`:
+// `parent` is the default <own>/jobscope, so <own> may be asked to enable controllers for it too.
 void enableV2Controllers(const std::string& parent, bool parentIsOurs,
                          std::map<std::string, std::string>& why) {
+  const std::string grand = dirname(parent);
+  std::string grandBlocked;  // why <grand>/cgroup.subtree_control is left alone
+  if (parentIsOurs && !isHierarchyRoot(grand) && holdsProcesses(grand)) {
+    std::string notAdopted = adoptServiceLeaf(grand);
+    if (!notAdopted.empty()) {
+      grandBlocked = holdsProcessesWhy(grand) + "; JobScope did not move itself into " + grand + "/" +
+                     kServiceLeaf + " because " + notAdopted;
+    }
+  }
+  const bool parentBlocked = !isHierarchyRoot(parent) && holdsProcesses(parent);
   for (const char* c : kV2Controllers) {
-    if (parentIsOurs && !hasController(parent, c) && hasController(dirname(parent), c)) {
-      writeFile(dirname(parent) + "/cgroup.subtree_control", std::string("+") + c);
+    const std::string v1name = std::string(c) == "io" ? "blkio" : c;
+    if (parentIsOurs && grandBlocked.empty() && !hasController(parent, c) && hasController(grand, c)) {
+      writeFile(grand + "/cgroup.subtree_control", std::string("+") + c);
     }
     if (!hasController(parent, c)) {
       why[c] = std::string("the ") + c + " controller is not available in " + parent +
-               " (not in its cgroup.controllers) and no v1 " + (std::string(c) == "io" ? "blkio" : c) +
-               " hierarchy is mounted";
+               " (not in its cgroup.controllers)" +
+               (hasController(grand, c) && !grandBlocked.empty() ? ": " + grandBlocked : "") + ", and no v1 " +
+               v1name + " hierarchy is mounted";
+      continue;
+    }
+    if (parentBlocked) {
+      why[c] = std::string("cannot enable the ") + c + " controller for children of " + parent + ": " +
+               holdsProcessesWhy(parent);
       continue;
     }
     if (!writeFile(parent + "/cgroup.subtree_control", std::string("+") + c)) {
       int err = errno;
       why[c] = std::string("cannot enable the ") + c + " controller in " + parent + "/cgroup.subtree_control (" +
-               errnoName(err) + (err == EBUSY ? ": that cgroup holds processes itself, and cgroup v2 lets "
-                                                "controllers be delegated only from cgroups without processes"
-                                              : "") +
-               ")";
+               errnoName(err) + (err == EBUSY ? ": " + holdsProcessesWhy(parent) : "") + ")";
     }
   }
 }
@@ -108,19 +227,13 @@ std::string createHint() {
   return "run JobScope as root, or in a delegated cgroup: systemd-run --user --scope -p Delegate=yes <jobscope command>";
 }
 
-// Whether createJob could enable +memory in `own` for its "jobscope" child. A cgroup holding processes
-// (we are in `own`) may not enable controllers for its children ("no internal processes"), except the
-// hierarchy's real root, the one cgroup without a cgroup.type file (a namespace's root has one).
-bool ownCanGiveMemory(const std::string& own) {
-  if (!hasController(own, "memory")) return false;
-  if (!exists(own + "/cgroup.type")) return true;
-  std::string enabled, word;
-  if (!readFile(own + "/cgroup.subtree_control", enabled)) return false;
-  std::istringstream words(enabled);
-  while (words >> word) {
-    if (word == "memory") return true;  // already enabled (by whoever made us a thread root)
-  }
-  return false;
+// Whether createJob could give <base>/jobscope the v2 `controller` (rule 1 and 2 above): `base` has it,
+// and either is the hierarchy's root, holds no processes (we run in <base>/jobscope-service), or is a
+// cgroup createJob would empty by moving JobScope into its leaf (adoptServiceLeaf).
+bool baseCanGive(const std::string& base, const std::string& controller) {
+  if (!hasController(base, controller)) return false;
+  if (isHierarchyRoot(base) || !holdsProcesses(base)) return true;
+  return adoptBlocker(base).empty();
 }
 
 class LinuxBackend : public Backend {
@@ -138,7 +251,7 @@ class LinuxBackend : public Backend {
     // What createJob would pick for a job under the default parent.
     std::string parent = host.defaultParent();
     if (!host.cgroup2Mount.empty() &&
-        (isDir(parent) ? hasController(parent, "memory") : ownCanGiveMemory(host.ownV2Dir))) {
+        (isDir(parent) ? hasController(parent, "memory") : baseCanGive(host.jobsBaseDir, "memory"))) {
       info.memorySource = "cgroup2";
     } else if (!host.v1MemoryDir.empty()) {
       info.memorySource = "cgroup1";
@@ -147,11 +260,12 @@ class LinuxBackend : public Backend {
     }
     // v2 where the controller is available to (or already enabled for) children of the default
     // parent; the freezer is v2's core cgroup.freeze on any cgroup2 host.
-    std::string probe = isDir(parent) ? parent : host.ownV2Dir;
     for (const char* c : {"memory", "cpu", "io", "pids", "freezer"}) {
       std::string v1name = std::string(c) == "io" ? "blkio" : c;
       bool v2 = !host.cgroup2Mount.empty() &&
-                (std::string(c) == "freezer" ? true : hasController(probe, c));
+                (std::string(c) == "freezer" ? true
+                 : isDir(parent)            ? hasController(parent, c)
+                                            : baseCanGive(host.jobsBaseDir, c));
       info.controllers.emplace_back(c, v2 ? "v2" : !host.v1Dir(v1name).empty() ? "v1" : "none");
     }
     return info;
@@ -288,6 +402,18 @@ std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional
                                 parent.v2Dir + " (EEXIST)");
     }
     throwErrno(err, "cannot create job " + p.name + " in " + parent.v2Dir);
+  }
+  // Below a thread root (rule 3 above; left so by an older JobScope or another tool) the new cgroup is
+  // "domain invalid" and would refuse every process: say so now rather than at the first attach.
+  {
+    std::string type;
+    if (readFile(p.dir + "/cgroup.type", type) && type.rfind("domain invalid", 0) == 0) {
+      ::rmdir(p.dir.c_str());
+      throw Error("EOPNOTSUPP", "cannot create job " + p.name + " in " + parent.v2Dir +
+                                    ": a cgroup there would be \"domain invalid\" and refuse every process, because an "
+                                    "ancestor is a thread root (it holds processes and has the threaded controllers "
+                                    "cpu or pids enabled for its children) (EOPNOTSUPP)");
+    }
   }
   std::set<std::string> v2;
   {
