@@ -31,7 +31,9 @@
             "src/win/processes.cc",
             "src/win/text.cc",
             "src/win/win_backend.cc",
-            "src/win/win_job.cc"
+            "src/win/win_job.cc",
+            "src/win/win_launch.cc",
+            "src/win/win_limits.cc"
           ],
           "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00"],
           "libraries": ["advapi32.lib"],
