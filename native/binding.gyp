@@ -26,6 +26,7 @@
           "sources": [
             "src/win/errors.cc",
             "src/win/iocp_poller.cc",
+            "src/win/job_list.cc",
             "src/win/layouts.cc",
             "src/win/nt_api.cc",
             "src/win/processes.cc",

@@ -150,13 +150,22 @@ export interface LaunchOptions {
 }
 
 export interface JobTreeEntry {
-  /** Absolute path under the cgroup2 mount (hierarchies merged by path on hybrid hosts). */
+  /**
+   * Linux: absolute path under the cgroup2 mount (hierarchies merged by path on hybrid hosts).
+   * Windows: what openJob takes: "Global\<name>" (\BaseNamedObjects), "Local\<name>" (this session);
+   * another session's job has its NT path ("\Sessions\<n>\BaseNamedObjects\<name>", not openable from
+   * here); an unnamed job (found in the system handle table) has ''.
+   */
   path: string;
   name: string;
+  /** Windows: null (Windows does not tell which job another one nests in). */
   parent: string | null;
+  /** Windows: the job's active processes; 0 with a `note` where the job cannot be opened for query. */
   processCount: number;
-  /** Job.id of an open job with this path, else null. */
+  /** Job.id of an open job with this path (Windows: the same object, or the same name), else null. */
   heldJobId: number | null;
+  /** Windows only: why processCount is unknown, or why the entry cannot be opened by name. */
+  note?: string;
 }
 
 export interface JobInfo {
@@ -314,7 +323,10 @@ export declare function hostInfo(): HostInfo;
 export declare function createJob(options?: CreateJobOptions): Job;
 export declare function openJob(options: OpenJobOptions): Job;
 export declare function listProcesses(): ProcessInfo[];
-/** The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path. */
+/**
+ * The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path.
+ * Windows: the machine's job objects that this user can see (see JobTreeEntry.path).
+ */
 export declare function listJobs(): JobTreeEntry[];
 /** Test-only: the pure parsers the backend applies to kernel files. Not part of the API. */
 export declare const __test: {

@@ -664,3 +664,51 @@ test('freeze/thaw: JobObjectFreezeInformation where Windows implements it, else 
   await waitFor('ticks again', () => fs.readFileSync(out, 'utf8') !== a);
   job.terminate(0);
 });
+
+// ---- listJobs ----
+
+test('listJobs: named jobs (Local\\, Global\\) with their process counts; ours carry heldJobId', { skip }, () => {
+  const local = newJob({ name: jobName() });
+  const global = newJob({ name: jobName('Global\\') });
+  const bare = `${prefix}bare-${++seq}`; // no prefix: lives in this session's namespace, like Local\
+  const plain = newJob({ name: bare });
+  const p = sleeper();
+  local.assign(p.pid);
+  const list = native.listJobs();
+  for (const e of list) {
+    assert.deepEqual(Object.keys(e).filter((k) => k !== 'note').sort(), ['heldJobId', 'name', 'parent', 'path', 'processCount']);
+  }
+  const l = list.find((e) => e.path === local.path);
+  assert.ok(l, `${local.path} listed`);
+  assert.deepEqual([l.name, l.processCount, l.heldJobId, l.parent], [local.path.slice('Local\\'.length), 1, local.id, null]);
+  const g = list.find((e) => e.path === global.path);
+  assert.deepEqual([g?.processCount, g?.heldJobId], [0, global.id]);
+  const b = list.find((e) => e.path === `Local\\${bare}`);
+  assert.equal(b?.heldJobId, plain.id);
+  // What the list says is what openJob takes.
+  assert.deepEqual(openJob(l.path).pids(), [p.pid]);
+});
+
+test('listJobs: a named job of another process is listed, held by none of ours', { skip }, async () => {
+  const name = jobName();
+  const holder = sleeper(`const n = require(${JSON.stringify(addonPath)}); const j = n.createJob({ name: ${JSON.stringify(name)} }); setTimeout(() => j, 60000)`);
+  const entry = await waitFor("the other process's job", () => native.listJobs().find((e) => e.path === name));
+  assert.equal(entry.heldJobId, null);
+  holder.kill();
+});
+
+test('listJobs: unnamed jobs come from the handle table, once each', { skip }, (t: TestContext) => {
+  const job = newJob();
+  const child = job.createChild(); // holds a second handle to the parent's object
+  jobs.add(child);
+  const p = sleeper();
+  child.assign(p.pid);
+  const list = native.listJobs();
+  const mine = list.filter((e) => e.heldJobId === job.id);
+  if (mine.length === 0) return t.skip('this Windows gives no way to match handle-table entries to our handles (no NtCompareObjects)');
+  assert.equal(mine.length, 1, JSON.stringify(mine));
+  assert.deepEqual([mine[0].path, mine[0].processCount], ['', 1]);
+  assert.match(mine[0].name, /^unnamed job of JobScope \(pid \d+\)$/);
+  assert.match(mine[0].note ?? '', /openJob cannot open it by name/);
+  assert.equal(list.filter((e) => e.heldJobId === child.id).length, 1);
+});

@@ -7,6 +7,7 @@
 #include "../backend.h"
 #include "errors.h"
 #include "iocp_poller.h"
+#include "job_list.h"
 #include "nt_api.h"
 #include "processes.h"
 #include "win_job.h"
@@ -141,9 +142,10 @@ class WinBackend : public Backend {
     return job;
   }
 
-  // The system-wide job list (object directory, handle table) is the next step of the Windows backend.
   std::vector<JobTreeEntry> listJobs() override {
-    throw Error("ENOTSUP", "listing the machine's job objects is not implemented on Windows yet (ENOTSUP)");
+    std::vector<HeldJob> ours;
+    for (const auto& job : liveJobs()) ours.push_back({job->id(), job->handle(), job->path()});
+    return listSystemJobs(ours);
   }
 
   std::vector<ProcessInfo> listProcesses() override {
