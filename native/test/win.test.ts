@@ -541,15 +541,10 @@ async function launchReporter(job: Job, options: Partial<native.LaunchOptions> =
   fs.rmSync(out);
   return { pid, seen: JSON.parse(text) };
 }
-after(() => {
-  for (const j of launchedJobs) if (!isClosed(j)) j.terminate(0);
-});
-const launchedJobs = new Set<Job>();
 
 test('launch: the pid is a member from the start (JOB_LIST), its NEW_PROCESS arrives, pids() lists it', { skip }, async () => {
   listen();
-  const job = newJob({ name: jobName() });
-  launchedJobs.add(job);
+  const job = newJob({ name: jobName(), limits: { killOnClose: true } }); // closing it ends what it launched
   const pid = job.launch({ file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'] });
   assert.ok(Number.isInteger(pid) && pid > 0);
   assert.ok(job.pids().includes(pid), 'member immediately');
@@ -562,16 +557,14 @@ test('launch: the pid is a member from the start (JOB_LIST), its NEW_PROCESS arr
 });
 
 test('launch: arguments survive Windows quoting exactly', { skip }, async () => {
-  const job = newJob();
-  launchedJobs.add(job);
+  const job = newJob({ limits: { killOnClose: true } }); // closing it ends what it launched
   const args = ['plain', 'with space', '', 'tab\there', 'quote"inside', 'trailing\\', 'trail space\\', 'a\\\\b', 'a\\"b', '\\\\"', '"', 'é ü', '%PATH%', '^&|<>'];
   const { seen } = await launchReporter(job, { args });
   assert.deepEqual(seen.argv, args);
 });
 
 test('launch: cwd and a whole environment (given unsorted) are passed', { skip }, async () => {
-  const job = newJob();
-  launchedJobs.add(job);
+  const job = newJob({ limits: { killOnClose: true } }); // closing it ends what it launched
   const cwd = process.env.SystemRoot ?? 'C:\\windows';
   const env = { ZETA: 'last', alpha: 'first', Mid_Var: 'x y=z', SystemRoot: process.env.SystemRoot ?? 'C:\\windows' };
   const { seen } = await launchReporter(job, { cwd, env });
@@ -592,8 +585,7 @@ test('launch: a missing file, a bad cwd and a non-program are refused naming the
 });
 
 test('launch: a name is looked up in PATH (".exe" added)', { skip }, async () => {
-  const job = newJob();
-  launchedJobs.add(job);
+  const job = newJob({ limits: { killOnClose: true } }); // closing it ends what it launched
   const pid = job.launch({ file: 'cmd', args: ['/c', 'ping -n 30 127.0.0.1 >NUL'] });
   assert.ok(job.pids().includes(pid));
   job.terminate(0);
@@ -602,8 +594,7 @@ test('launch: a name is looked up in PATH (".exe" added)', { skip }, async () =>
 // ---- nesting ----
 
 test('createChild: processes launched or assigned into the child are members of the parent too', { skip }, async () => {
-  const parent = newJob({ name: jobName() });
-  launchedJobs.add(parent);
+  const parent = newJob({ name: jobName(), limits: { killOnClose: true } }); // closing it ends what it launched
   const child = parent.createChild();
   jobs.add(child);
   assert.match(child.name, /^job-\d+$/);
@@ -641,8 +632,7 @@ test('createChild names: <parent>.<name> under a named parent, as given under an
 // ---- freeze ----
 
 test('freeze/thaw: JobObjectFreezeInformation where Windows implements it, else ENOTSUP saying so', { skip }, async (t: TestContext) => {
-  const job = newJob({ name: jobName() });
-  launchedJobs.add(job);
+  const job = newJob({ name: jobName(), limits: { killOnClose: true } }); // closing it ends what it launched
   const out = `${process.env.TEMP ?? '.'}\\${prefix}tick.txt`;
   job.launch({ file: process.execPath, args: ['-e', `let n = 0; setInterval(() => require('fs').writeFileSync(${JSON.stringify(out)}, String(++n)), 20)`] });
   try {
