@@ -581,6 +581,8 @@ test('launch: a missing file, a bad cwd and a non-program are refused naming the
   assert.throws(() => job.launch({ file: 'C:\\no\\such\\dir\\x.exe' }), { message: /cannot launch C:\\no\\such\\dir\\x\.exe/ });
   assert.throws(() => job.launch({ file: process.execPath, cwd: 'C:\\no-such-dir-jobscope' }), { code: 'ERROR_DIRECTORY', message: /no-such-dir-jobscope/ });
   assert.throws(() => job.launch({ file: `${process.env.SystemRoot ?? 'C:\\windows'}\\win.ini` }), (e: Error & { code?: string }) => /win\.ini/.test(e.message) && typeof e.code === 'string');
+  const folder = process.env.SystemRoot ?? 'C:\\windows'; // exists, but is no program: access denied
+  assert.throws(() => job.launch({ file: folder }), (e: Error & { code?: string }) => e.code === 'ERROR_ACCESS_DENIED' && e.message.includes(`cannot launch ${folder} in job`) && e.message.includes('is a folder, not a program'));
   assert.deepEqual(job.pids(), []);
 });
 

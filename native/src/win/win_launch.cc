@@ -133,6 +133,11 @@ int64_t WinJob::launch(const LaunchOptions& options) {
     }
   }
   const std::wstring program = resolveProgram(toWide(options.file), cwd, what);
+  // What Windows answers for a folder (Wine answers ERROR_INVALID_HANDLE): said plainly, on both.
+  DWORD programAttrs = ::GetFileAttributesW(program.c_str());
+  if (programAttrs != INVALID_FILE_ATTRIBUTES && (programAttrs & FILE_ATTRIBUTE_DIRECTORY)) {
+    throw Error("ERROR_ACCESS_DENIED", what + ": " + toUtf8(program) + " is a folder, not a program (ERROR_ACCESS_DENIED)");
+  }
   std::wstring line = commandLineOf(toWide(options.file), options.args);
   std::vector<wchar_t> env;
   if (options.env) env = environmentBlock(*options.env);

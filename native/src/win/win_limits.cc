@@ -271,10 +271,12 @@ IoStats WinJob::ioStats() {
   if (!ioAttributionSupported()) {
     s.tracking = "unsupported";
   } else {
-    // Windows answers the class once tracking is on (by us or by whoever else holds the job).
     attrOk = ::QueryInformationJobObject(p_.handle.get(), static_cast<JOBOBJECTINFOCLASS>(kJobObjectIoAttribution),
                                          &attr, sizeof attr, nullptr);
-    s.tracking = attrOk || ioTracking_ ? "on" : "off";
+    // On when this handle enabled it, or when another holder of the job did (the query then shows IO);
+    // a query that answers zeros does not tell the two states apart, so it counts as off.
+    const bool counted = attrOk && (attr.ReadStats.IoCount || attr.WriteStats.IoCount);
+    s.tracking = ioTracking_ || counted ? "on" : "off";
   }
   JOBOBJECT_BASIC_AND_IO_ACCOUNTING_INFORMATION acct{};
   if (::QueryInformationJobObject(p_.handle.get(), JobObjectBasicAndIoAccountingInformation, &acct, sizeof acct,
