@@ -158,7 +158,10 @@ export interface JobTreeEntry {
    */
   path: string;
   name: string;
-  /** Windows: null (Windows does not tell which job another one nests in). */
+  /**
+   * Windows: for a createChild child of ours, its parent's entry path (the entry name when the parent is
+   * unnamed); else null (Windows does not tell which job another one nests in).
+   */
   parent: string | null;
   /** Windows: the job's active processes; 0 with a `note` where the job cannot be opened for query. */
   processCount: number;

@@ -677,6 +677,9 @@ test('listJobs: named jobs (Local\\, Global\\) with their process counts; ours c
   assert.deepEqual([g?.processCount, g?.heldJobId], [0, global.id]);
   const b = list.find((e) => e.path === `Local\\${bare}`);
   assert.equal(b?.heldJobId, plain.id);
+  const named = local.createChild({ name: 'kid' });
+  jobs.add(named);
+  assert.equal(native.listJobs().find((e) => e.heldJobId === named.id)?.parent, local.path);
   // What the list says is what openJob takes.
   assert.deepEqual(openJob(l.path).pids(), [p.pid]);
 });
@@ -702,5 +705,7 @@ test('listJobs: unnamed jobs come from the handle table, once each', { skip }, (
   assert.deepEqual([mine[0].path, mine[0].processCount], ['', 1]);
   assert.match(mine[0].name, /^unnamed job of JobScope \(pid \d+\)$/);
   assert.match(mine[0].note ?? '', /openJob cannot open it by name/);
-  assert.equal(list.filter((e) => e.heldJobId === child.id).length, 1);
+  const childEntries = list.filter((e) => e.heldJobId === child.id);
+  assert.equal(childEntries.length, 1);
+  assert.equal(childEntries[0].parent, mine[0].name, 'the child names its parent entry');
 });

@@ -270,6 +270,15 @@ std::vector<JobTreeEntry> listSystemJobs(const std::vector<HeldJob>& ours) {
     }
   }
   listUnnamed(ours, out);
+  // Windows does not say which job another nests in; for the children we made, we know.
+  for (JobTreeEntry& e : out) {
+    if (!e.heldJobId) continue;
+    auto held = std::find_if(ours.begin(), ours.end(), [&](const HeldJob& h) { return h.id == *e.heldJobId; });
+    if (held == ours.end() || !held->parentId) continue;
+    for (const JobTreeEntry& p : out) {
+      if (p.heldJobId == held->parentId) e.parent = p.path.empty() ? p.name : p.path;
+    }
+  }
   return out;
 }
 

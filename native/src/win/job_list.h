@@ -17,11 +17,13 @@ struct HeldJob {
   uint32_t id;
   HANDLE handle;
   std::string path;  // the name it was created/opened with, '' when unnamed
+  uint32_t parentId;  // createChild: the job it was created from, else 0
 };
 
 // Never throws for a directory, process or job it may not look into: those are left out (or listed
 // with a note). Entries: named jobs of \BaseNamedObjects (path "Global\<name>"), of this session
 // ("Local\<name>"), of other sessions (their NT path, with a note), then unnamed jobs (path '').
+// `parent` is known only for our own createChild children: the parent's entry path (its name if unnamed).
 std::vector<JobTreeEntry> listSystemJobs(const std::vector<HeldJob>& ours);
 
 }  // namespace jobscope::win

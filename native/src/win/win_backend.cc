@@ -144,7 +144,7 @@ class WinBackend : public Backend {
 
   std::vector<JobTreeEntry> listJobs() override {
     std::vector<HeldJob> ours;
-    for (const auto& job : liveJobs()) ours.push_back({job->id(), job->handle(), job->path()});
+    for (const auto& job : liveJobs()) ours.push_back({job->id(), job->handle(), job->path(), job->parentId()});
     return listSystemJobs(ours);
   }
 
@@ -190,13 +190,15 @@ class WinBackend : public Backend {
   }
 
   // WinJob::createChild's half here: a new job object nested in `ancestors`, remembered like any other.
-  std::shared_ptr<WinJob> createChildJob(const std::optional<std::string>& name, std::vector<Handle> ancestors) {
+  std::shared_ptr<WinJob> createChildJob(const std::optional<std::string>& name, std::vector<Handle> ancestors,
+                                         uint32_t parentId) {
     WinJobParams p;
     p.id = nextJobId++;
     p.name = name ? *name : "job-" + std::to_string(p.id);
     p.path = name ? *name : "";
     createWin32(name, "cannot create job " + p.name, p);
     p.ancestors = std::move(ancestors);
+    p.parentId = parentId;
     auto job = std::make_shared<WinJob>(std::move(p), poller_);
     remember(job);
     return job;
@@ -215,8 +217,8 @@ class WinBackend : public Backend {
 
   void remember(const std::shared_ptr<WinJob>& job) {
     // The backend outlives every call into a job (both are used from the JS thread only).
-    job->setChildFactory([this](const std::optional<std::string>& name, std::vector<Handle> ancestors) {
-      return createChildJob(name, std::move(ancestors));
+    job->setChildFactory([this](const std::optional<std::string>& name, std::vector<Handle> ancestors, uint32_t parentId) {
+      return createChildJob(name, std::move(ancestors), parentId);
     });
     liveJobs();  // prunes
     jobs_.push_back(job);

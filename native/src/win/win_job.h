@@ -27,11 +27,13 @@ struct WinJobParams {
   // createChild: the jobs this one nests in, outermost first (our own duplicates of their handles),
   // so that launch and assign put a process into each of them before this one.
   std::vector<Handle> ancestors;
+  uint32_t parentId = 0;  // createChild: the id of the job it was created from
 };
 
 class WinJob;
 // Creates a job object (named when the name is given) nested in `ancestors`, registered with the backend.
-using ChildFactory = std::function<std::shared_ptr<WinJob>(const std::optional<std::string>&, std::vector<Handle>)>;
+using ChildFactory =
+    std::function<std::shared_ptr<WinJob>(const std::optional<std::string>&, std::vector<Handle>, uint32_t parentId)>;
 
 class WinJob : public Job {
  public:
@@ -66,6 +68,7 @@ class WinJob : public Job {
   // setLimits without the read-back: createJob/createChild apply their options.limits with it.
   void applyLimits(const LimitChanges& changes);
   HANDLE handle() const { return p_.handle.get(); }
+  uint32_t parentId() const { return p_.parentId; }
   void setChildFactory(ChildFactory f) {
     childFactory_ = std::move(f);
   }

@@ -231,7 +231,7 @@ std::shared_ptr<Job> WinJob::createChild(const std::optional<std::string>& name,
   std::vector<Handle> ancestors;
   for (const Handle& a : p_.ancestors) ancestors.push_back(duplicate(a.get(), what));
   ancestors.push_back(duplicate(p_.handle.get(), what));
-  std::shared_ptr<WinJob> child = childFactory_(objectName, std::move(ancestors));
+  std::shared_ptr<WinJob> child = childFactory_(objectName, std::move(ancestors), p_.id);
   if (limits.any()) {
     try {
       child->applyLimits(limits);
