@@ -59,10 +59,10 @@ class WinJob : public Job {
   LimitsReport setLimits(const LimitChanges& changes) override;
   IoStats ioStats() override;
   void enableIoTracking() override;
-  int64_t launch(const LaunchOptions& options) override;
   void freeze() override;
   void thaw() override;
-  // win_launch.cc
+  // win_launch.cc: launch into the job (and its ancestors), nested children.
+  int64_t launch(const LaunchOptions& options) override;
   std::shared_ptr<Job> createChild(const std::optional<std::string>& name, const LimitChanges& limits) override;
 
   // setLimits without the read-back: createJob/createChild apply their options.limits with it.
