@@ -26,12 +26,15 @@
           "sources": [
             "src/win/errors.cc",
             "src/win/iocp_poller.cc",
+            "src/win/job_list.cc",
             "src/win/layouts.cc",
             "src/win/nt_api.cc",
             "src/win/processes.cc",
             "src/win/text.cc",
             "src/win/win_backend.cc",
-            "src/win/win_job.cc"
+            "src/win/win_job.cc",
+            "src/win/win_launch.cc",
+            "src/win/win_limits.cc"
           ],
           "defines": ["UNICODE", "_UNICODE", "WIN32_LEAN_AND_MEAN", "NOMINMAX", "_WIN32_WINNT=0x0A00"],
           "libraries": ["advapi32.lib"],

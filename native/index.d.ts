@@ -71,11 +71,20 @@ export interface MemoryStats {
  * memoryBytes -> memory.max (v1 memory.limit_in_bytes); activeProcesses -> pids.max;
  * maxIops / maxBandwidthBytes -> io.max riops+wiops / rbps+wbps on every real block device
  * (v1 blkio.throttle.*_device).
+ * Windows: memoryBytes, processMemoryBytes, activeProcesses, affinity and killOnClose live in the job's
+ * JOBOBJECT_EXTENDED_LIMIT_INFORMATION, read, changed and written back so that setting one keeps the
+ * others; cpuRate/cpuWeight are JobObjectCpuRateControlInformation (Windows 8+); maxIops/maxBandwidthBytes
+ * are SetIoRateControlInformationJobObject for all volumes (Windows 10+). Where a class is missing (older
+ * Windows, Wine) its fields are in `unsupported` as "not supported by this Windows (<ERROR_NAME>)".
  */
 export interface JobLimits {
-  /** Hard CPU cap in hundredths of a percent of ALL CPUs, 1-10000. */
+  /**
+   * Hard CPU cap in hundredths of a percent of ALL CPUs, 1-10000. Windows: cpuRate and cpuWeight are
+   * exclusive (one CPU rate control per job): setting one clears the other, giving both values in one
+   * call throws EINVAL, and clearing the one not in force changes nothing.
+   */
   cpuRate: number | null;
-  /** Scheduling weight 1-9 (5 = normal). */
+  /** Scheduling weight 1-9 (5 = normal). Windows: exclusive with cpuRate (see there). */
   cpuWeight: number | null;
   memoryBytes: number | null;
   /** Windows only: per-process commit limit. */
@@ -90,11 +99,14 @@ export interface JobLimits {
 }
 
 export interface LimitsReport {
-  /** Read back from the kernel files ("max" -> null). */
+  /**
+   * Read back from the kernel files ("max" -> null). Windows: what the job object answers; Wine answers
+   * zeros for every limit (so null/false here) although it keeps and enforces killOnClose.
+   */
   limits: JobLimits;
   /** Why a field cannot be set on this host/job. */
   unsupported: Partial<Record<keyof JobLimits, string>>;
-  /** The devices IO limits apply to, e.g. "254:0 (vda)". */
+  /** The devices IO limits apply to, e.g. "254:0 (vda)". Windows: [] (the IO rate applies to every volume). */
   ioDevices: string[];
 }
 
@@ -107,7 +119,13 @@ export interface IoDeviceStats {
 }
 
 export interface IoStats {
-  /** Linux: 'on' where io.stat (or v1 blkio) exists, else 'unsupported'. */
+  /**
+   * Linux: 'on' where io.stat (or v1 blkio) exists, else 'unsupported'. Windows: the state of
+   * JobObjectIoAttribution: 'off' until enableIoTracking(), then 'on'; 'unsupported' where this Windows
+   * lacks the class (before 10, Wine). The counters come from JobObjectBasicAndIoAccountingInformation
+   * (every read/write of the job's processes, always counted) where Windows answers it, else from the IO
+   * attribution (storage IO, once on); 0 where neither answers (Wine).
+   */
   tracking: 'on' | 'off' | 'unsupported';
   readOps: number;
   writeOps: number;
@@ -132,13 +150,25 @@ export interface LaunchOptions {
 }
 
 export interface JobTreeEntry {
-  /** Absolute path under the cgroup2 mount (hierarchies merged by path on hybrid hosts). */
+  /**
+   * Linux: absolute path under the cgroup2 mount (hierarchies merged by path on hybrid hosts).
+   * Windows: what openJob takes: "Global\<name>" (\BaseNamedObjects), "Local\<name>" (this session);
+   * another session's job has its NT path ("\Sessions\<n>\BaseNamedObjects\<name>", not openable from
+   * here); an unnamed job (found in the system handle table) has ''.
+   */
   path: string;
   name: string;
+  /**
+   * Windows: for a createChild child of ours, its parent's entry path (the entry name when the parent is
+   * unnamed); else null (Windows does not tell which job another one nests in).
+   */
   parent: string | null;
+  /** Windows: the job's active processes; 0 with a `note` where the job cannot be opened for query. */
   processCount: number;
-  /** Job.id of an open job with this path, else null. */
+  /** Job.id of an open job with this path (Windows: the same object, or the same name), else null. */
   heldJobId: number | null;
+  /** Windows only: why processCount is unknown, or why the entry cannot be opened by name. */
+  note?: string;
 }
 
 export interface JobInfo {
@@ -269,11 +299,26 @@ export declare class Job {
   ioStats(): IoStats;
   /** Windows needs it; Linux: no-op (tracking is always on where supported). */
   enableIoTracking(): void;
-  /** Starts a program inside the job (member from its first instruction); stdio is /dev/null. Returns its pid. */
+  /**
+   * Starts a program inside the job (member from its first instruction); stdio is /dev/null. Returns its pid.
+   * Windows: CreateProcessW with PROC_THREAD_ATTRIBUTE_JOB_LIST (before 10: started suspended, assigned,
+   * resumed), no window, stdio NUL; the command line is quoted so the program's CommandLineToArgvW gets
+   * `args` back exactly; `env` becomes a sorted UTF-16 block. A missing program throws ERROR_FILE_NOT_FOUND.
+   */
   launch(options: LaunchOptions): number;
+  /**
+   * Windows: JobObjectFreezeInformation (undocumented in the SDK, the class Windows uses to suspend UWP
+   * apps): every thread of every member stops at once. Where Windows refuses the class (Wine, older or
+   * locked-down systems) it throws ENOTSUP "... not supported by this Windows (<ERROR_NAME>)".
+   */
   freeze(): void;
   thaw(): void;
-  /** A nested job (child cgroup). */
+  /**
+   * A nested job (child cgroup). Windows: a second job object; processes assigned or launched into it are
+   * put in this job (and its ancestors) first, which is how Windows nests jobs. Names: under a named job
+   * `<parent>` the child given `name` is the object `<parent>.<name>` (no backslash allowed in `name`);
+   * under an unnamed job the name is used as given; without a name the child is unnamed ("job-<id>").
+   */
   createChild(options?: CreateJobOptions): Job;
 }
 
@@ -281,7 +326,10 @@ export declare function hostInfo(): HostInfo;
 export declare function createJob(options?: CreateJobOptions): Job;
 export declare function openJob(options: OpenJobOptions): Job;
 export declare function listProcesses(): ProcessInfo[];
-/** The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path. */
+/**
+ * The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path.
+ * Windows: the machine's job objects that this user can see (see JobTreeEntry.path).
+ */
 export declare function listJobs(): JobTreeEntry[];
 /** Test-only: the pure parsers the backend applies to kernel files. Not part of the API. */
 export declare const __test: {

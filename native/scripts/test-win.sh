@@ -44,7 +44,7 @@ status=0
 (cd "$work" && timeout 150 wine "$node_dir/node.exe" --test-reporter=spec win.test.cjs >"$report" 2>&1) || status=$?
 wineserver -k 2>/dev/null || true
 # Names of skipped tests come with their reason; then the summary.
-grep -E '# SKIP|✖|^ℹ' "$report" | sed 's/^/  /' || true
+grep -E '# SKIP|^﹣|✖|^ℹ' "$report" | sed 's/^/  /' || true
 if [ "$status" -ne 0 ]; then
   echo "test:win FAILED (exit $status); full report: $report"
   cat "$report"

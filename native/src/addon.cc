@@ -669,6 +669,7 @@ Napi::Value listJobs(const Napi::CallbackInfo& info) {
     o.Set("parent", e.parent ? Napi::Value(Napi::String::New(env, *e.parent)) : env.Null());
     o.Set("processCount", Napi::Number::New(env, static_cast<double>(e.processCount)));
     o.Set("heldJobId", e.heldJobId ? Napi::Value(Napi::Number::New(env, *e.heldJobId)) : env.Null());
+    if (e.note) o.Set("note", *e.note);
     array.Set(i, o);
   }
   return array;

@@ -108,6 +108,7 @@ struct JobTreeEntry {
   std::optional<std::string> parent;
   uint64_t processCount = 0;
   std::optional<uint32_t> heldJobId;
+  std::optional<std::string> note;  // Windows: why processCount is 0 / how the entry can (not) be opened
 };
 
 struct MemberProcess {

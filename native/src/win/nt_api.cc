@@ -19,6 +19,15 @@ NtApi load() {
   resolve(ntdll, "NtQueryInformationProcess", api.NtQueryInformationProcess);
   resolve(ntdll, "RtlNtStatusToDosError", api.RtlNtStatusToDosError);
   resolve(ntdll, "NtCompareObjects", api.NtCompareObjects);
+  resolve(ntdll, "NtSetInformationJobObject", api.NtSetInformationJobObject);
+  resolve(ntdll, "NtQueryDirectoryObject", api.NtQueryDirectoryObject);
+  resolve(ntdll, "NtQuerySystemInformation", api.NtQuerySystemInformation);
+  resolve(ntdll, "NtQueryObject", api.NtQueryObject);
+  if (HMODULE kernel32 = ::GetModuleHandleW(L"kernel32.dll")) {
+    resolve(kernel32, "SetIoRateControlInformationJobObject", api.SetIoRateControlInformationJobObject);
+    resolve(kernel32, "QueryIoRateControlInformationJobObject", api.QueryIoRateControlInformationJobObject);
+    resolve(kernel32, "FreeMemoryJobObject", api.FreeMemoryJobObject);
+  }
   return api;
 }
 

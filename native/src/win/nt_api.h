@@ -70,6 +70,14 @@ struct NtApi {
   ULONG(NTAPI* RtlNtStatusToDosError)(LONG) = nullptr;
   // Windows 10 (CompareObjectHandles' ntdll half; mingw-w64's kernel32 import library lacks that one).
   LONG(NTAPI* NtCompareObjects)(HANDLE, HANDLE) = nullptr;
+  LONG(NTAPI* NtSetInformationJobObject)(HANDLE, ULONG, void*, ULONG) = nullptr;
+  LONG(NTAPI* NtQueryDirectoryObject)(HANDLE, void*, ULONG, BOOLEAN, BOOLEAN, ULONG*, ULONG*) = nullptr;
+  LONG(NTAPI* NtQuerySystemInformation)(ULONG, void*, ULONG, ULONG*) = nullptr;
+  LONG(NTAPI* NtQueryObject)(HANDLE, ULONG, void*, ULONG, ULONG*) = nullptr;
+  // kernel32, Windows 10 (IO rate control); null on older Windows and Wine.
+  DWORD(WINAPI* SetIoRateControlInformationJobObject)(HANDLE, void*) = nullptr;
+  DWORD(WINAPI* QueryIoRateControlInformationJobObject)(HANDLE, PCWSTR, void**, ULONG*) = nullptr;
+  BOOL(WINAPI* FreeMemoryJobObject)(void*) = nullptr;
 };
 
 // Resolved once; a pointer stays null where this ntdll lacks the function.

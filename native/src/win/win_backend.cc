@@ -7,6 +7,7 @@
 #include "../backend.h"
 #include "errors.h"
 #include "iocp_poller.h"
+#include "job_list.h"
 #include "nt_api.h"
 #include "processes.h"
 #include "win_job.h"
@@ -106,16 +107,11 @@ class WinBackend : public Backend {
     if (options.useNtVariant) {
       p.handle = ntJob(name, true, JOB_OBJECT_ALL_ACCESS, what, p.created);
     } else {
-      std::wstring wide = name ? toWide(*name) : L"";
-      ::SetLastError(0);
-      p.handle.reset(::CreateJobObjectW(nullptr, name ? wide.c_str() : nullptr));
-      DWORD err = ::GetLastError();
-      if (!p.handle.valid()) throwNameError(err, what);
-      p.created = err != ERROR_ALREADY_EXISTS;  // otherwise it opened the existing job of that name
+      createWin32(name, what, p);
     }
     auto job = std::make_shared<WinJob>(std::move(p), poller_);
-    if (limits.killOnClose.value.value_or(false)) job->setKillOnClose();
     remember(job);
+    applyOrClose(*job, limits);
     return job;
   }
 
@@ -146,9 +142,10 @@ class WinBackend : public Backend {
     return job;
   }
 
-  // The system-wide job list (object directory, handle table) is the next step of the Windows backend.
   std::vector<JobTreeEntry> listJobs() override {
-    throw Error("ENOTSUP", "listing the machine's job objects is not implemented on Windows yet (ENOTSUP)");
+    std::vector<HeldJob> ours;
+    for (const auto& job : liveJobs()) ours.push_back({job->id(), job->handle(), job->path(), job->parentId()});
+    return listSystemJobs(ours);
   }
 
   std::vector<ProcessInfo> listProcesses() override {
@@ -183,7 +180,46 @@ class WinBackend : public Backend {
   void stopPoller() override { poller_->stop(); }
 
  private:
+  static void createWin32(const std::optional<std::string>& name, const std::string& what, WinJobParams& p) {
+    std::wstring wide = name ? toWide(*name) : L"";
+    ::SetLastError(0);
+    p.handle.reset(::CreateJobObjectW(nullptr, name ? wide.c_str() : nullptr));
+    DWORD err = ::GetLastError();
+    if (!p.handle.valid()) throwNameError(err, what);
+    p.created = err != ERROR_ALREADY_EXISTS;  // otherwise it opened the existing job of that name
+  }
+
+  // WinJob::createChild's half here: a new job object nested in `ancestors`, remembered like any other.
+  std::shared_ptr<WinJob> createChildJob(const std::optional<std::string>& name, std::vector<Handle> ancestors,
+                                         uint32_t parentId) {
+    WinJobParams p;
+    p.id = nextJobId++;
+    p.name = name ? *name : "job-" + std::to_string(p.id);
+    p.path = name ? *name : "";
+    createWin32(name, "cannot create job " + p.name, p);
+    p.ancestors = std::move(ancestors);
+    p.parentId = parentId;
+    auto job = std::make_shared<WinJob>(std::move(p), poller_);
+    remember(job);
+    return job;
+  }
+
+  // options.limits of createJob/createChild: a failure closes the job again and throws.
+  static void applyOrClose(WinJob& job, const LimitChanges& limits) {
+    if (!limits.any()) return;
+    try {
+      job.applyLimits(limits);
+    } catch (...) {
+      job.close();
+      throw;
+    }
+  }
+
   void remember(const std::shared_ptr<WinJob>& job) {
+    // The backend outlives every call into a job (both are used from the JS thread only).
+    job->setChildFactory([this](const std::optional<std::string>& name, std::vector<Handle> ancestors, uint32_t parentId) {
+      return createChildJob(name, std::move(ancestors), parentId);
+    });
     liveJobs();  // prunes
     jobs_.push_back(job);
   }

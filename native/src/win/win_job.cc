@@ -53,22 +53,6 @@ void WinJob::checkOpen() const {
   if (closed()) throw Error("ECLOSED", "job " + p_.name + " is closed");
 }
 
-void WinJob::setKillOnClose() {
-  const std::string what = "cannot set kill-on-close on job " + p_.name;
-  JOBOBJECT_EXTENDED_LIMIT_INFORMATION info{};
-  if (!::QueryInformationJobObject(p_.handle.get(), JobObjectExtendedLimitInformation, &info, sizeof info,
-                                   nullptr)) {
-    throwWin32(::GetLastError(), what);
-  }
-  DWORD& flags = info.BasicLimitInformation.LimitFlags;
-  flags |= JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
-  // Writing JOB_TIME back would restart the job's time limit; PRESERVE_JOB_TIME keeps it as it is.
-  if (flags & JOB_OBJECT_LIMIT_JOB_TIME) flags = (flags & ~JOB_OBJECT_LIMIT_JOB_TIME) | JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME;
-  if (!::SetInformationJobObject(p_.handle.get(), JobObjectExtendedLimitInformation, &info, sizeof info)) {
-    throwWin32(::GetLastError(), what);
-  }
-}
-
 bool WinJob::contains(HANDLE process) const {
   BOOL in = FALSE;
   return !closed() && ::IsProcessInJob(process, p_.handle.get(), &in) && in;
@@ -90,6 +74,17 @@ void WinJob::assign(int64_t pid) {
                                                 "(ERROR_ACCESS_DENIED)");
     }
     throwWin32(err, what);
+  }
+  // A child job (createChild): the process joins the ancestors first, so this job nests in them.
+  if (!p_.ancestors.empty()) {
+    Handle query = openForQuery(id);
+    for (const Handle& ancestor : p_.ancestors) {
+      BOOL in = FALSE;
+      if (query.valid() && ::IsProcessInJob(query.get(), ancestor.get(), &in) && in) continue;
+      if (!::AssignProcessToJobObject(ancestor.get(), process.get())) {
+        throwWin32(::GetLastError(), what + ": putting it in the job this one was created in failed");
+      }
+    }
   }
   if (::AssignProcessToJobObject(p_.handle.get(), process.get())) return;
   DWORD err = ::GetLastError();
@@ -251,25 +246,10 @@ JobSample WinJob::sample() {
     s.processes.push_back(std::move(m));
   }
   s.privateWorkingSetBytes = privateWs;
+  s.io = ioStats();
+  s.frozen = frozen_;
   return s;
 }
 
-
-namespace {
-[[noreturn]] void notYet(const std::string& what) {
-  throw Error("ENOTSUP", what + " is not implemented on Windows yet (ENOTSUP)");
-}
-}  // namespace
-
-LimitsReport WinJob::limits() { notYet("reading job limits"); }
-LimitsReport WinJob::setLimits(const LimitChanges&) { notYet("setting job limits"); }
-IoStats WinJob::ioStats() { notYet("IO attribution"); }
-void WinJob::enableIoTracking() { notYet("IO tracking"); }
-int64_t WinJob::launch(const LaunchOptions&) { notYet("launching into a job"); }
-void WinJob::freeze() { notYet("freezing a job"); }
-void WinJob::thaw() { notYet("thawing a job"); }
-std::shared_ptr<Job> WinJob::createChild(const std::optional<std::string>&, const LimitChanges&) {
-  notYet("creating a nested job");
-}
 
 }  // namespace jobscope::win
