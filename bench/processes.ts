@@ -1,7 +1,7 @@
 // Process list: native.listProcesses() against a plain-Node /proc reader producing the same fields, and
 // against `ps`. Each is timed end to end (for ps that includes starting it), median over runs.
 import { execFileSync } from 'node:child_process';
-import { readFileSync, readdirSync } from 'node:fs';
+import { readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import * as native from '#native';
 import { isLinux, median, percentile } from './lib';
 
@@ -32,6 +32,13 @@ function nodeListProcesses(): native.ProcessInfo[] {
       const cmdline = readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0+$/, '').replaceAll('\0', ' ');
       const uid = Number(/\nUid:\s+(\d+)/.exec(readFileSync(`/proc/${entry}/status`, 'utf8'))?.[1] ?? 0);
       const group = /^0::(.*)$/m.exec(readFileSync(`/proc/${entry}/cgroup`, 'utf8'))?.[1] ?? '';
+      let imagePath = '';
+      try {
+        imagePath = readlinkSync(`/proc/${entry}/exe`);
+      } catch {
+        // kernel thread, or not ours to read
+      }
+      const hz = 100; // _SC_CLK_TCK on Linux
       list.push({
         pid: Number(entry),
         ppid: Number(f[1]),
@@ -40,6 +47,9 @@ function nodeListProcesses(): native.ProcessInfo[] {
         user: users.get(uid) ?? String(uid),
         residentBytes: Number(f[21]) * pageSize,
         group,
+        imagePath,
+        cpuTimeUs: ((Number(f[11]) + Number(f[12])) * 1e6) / hz,
+        inJob: group !== '' && group !== '/',
       });
     } catch {
       // exited while being read

@@ -224,6 +224,24 @@ export interface ProcessInfo {
    * Windows: the name of the one of our open jobs the process is in, '' when in none of them.
    */
   group: string;
+  /**
+   * Full path of the executable. Linux: the /proc/<pid>/exe link as the kernel gives it (ends in
+   * " (deleted)" when the file was replaced). Windows: QueryFullProcessImageNameW. '' when it cannot
+   * be read: kernel threads, access denied, the process exiting meanwhile.
+   */
+  imagePath: string;
+  /**
+   * User plus kernel CPU time used so far, in microseconds; 0 when unreadable. (Wine 8's
+   * GetProcessTimes gives no real per-process figure: every process reads the same.)
+   */
+  cpuTimeUs: number;
+  /**
+   * Whether the process is in any group, not only ours. Windows: in any job object (IsProcessInJob);
+   * false when the process cannot be opened with a right that lets us ask. Linux: its cgroup v2 path
+   * is not the hierarchy's root "/" (as seen from our cgroup namespace), so false for every process
+   * on a host or container without cgroup v2, and for processes in the root cgroup.
+   */
+  inJob: boolean;
 }
 
 export interface CreateJobOptions {

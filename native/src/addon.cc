@@ -652,6 +652,9 @@ Napi::Value listProcesses(const Napi::CallbackInfo& info) {
     o.Set("user", p.user);
     o.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
     o.Set("group", p.group);
+    o.Set("imagePath", p.imagePath);
+    o.Set("cpuTimeUs", Napi::Number::New(env, static_cast<double>(p.cpuTimeUs)));
+    o.Set("inJob", Napi::Boolean::New(env, p.inJob));
     array.Set(i, o);
   }
   return array;

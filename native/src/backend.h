@@ -139,6 +139,9 @@ struct ProcessInfo {
   std::string user;
   uint64_t residentBytes = 0;
   std::string group;
+  std::string imagePath;  // '' when unreadable
+  uint64_t cpuTimeUs = 0;  // user + kernel
+  bool inJob = false;      // Windows: in any job; Linux: cgroup v2 path other than "/"
 };
 
 struct HostInfo {

@@ -2,8 +2,8 @@
 // Needs root (cgroup writes, the netlink proc connector). Run: npx tsx --test native/test/linux.test.ts
 import { after, afterEach, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, rmdirSync } from 'node:fs';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync, readdirSync, realpathSync, rmdirSync } from 'node:fs';
 import { once } from 'node:events';
 import * as native from '#native';
 import type { Job, Notification } from '#native';
@@ -428,7 +428,10 @@ test('a cgroup removed outside JobScope samples as gone and still closes', { ski
   assert.equal(existsSync(`${host.mirrorParent}/${job.name}`), false);
 });
 
-test('listProcesses lists us with parent, user, command line and group', { skip }, () => {
+test('listProcesses lists us with parent, user, command line, group, image path, CPU time and inJob', { skip }, (t) => {
+  const job = newJob(t);
+  const member = run('sleep', ['30']);
+  job.assign(member.pid);
   const list = native.listProcesses();
   const me = list.find((p) => p.pid === process.pid);
   assert.ok(me);
@@ -438,8 +441,19 @@ test('listProcesses lists us with parent, user, command line and group', { skip 
   // Read now: on pure v2, createJob may have moved us into our cgroup's jobscope-service leaf.
   assert.equal(me.group, /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1]);
   assert.ok(me.residentBytes > 10 * 1024 * 1024);
+  assert.equal(me.imagePath, realpathSync(process.execPath));
+  assert.ok(me.cpuTimeUs > 0, `our CPU time so far: ${me.cpuTimeUs}`);
+  assert.equal(me.inJob, me.group !== '' && me.group !== '/');
+  const inJob = list.find((p) => p.pid === member.pid);
+  assert.equal(inJob?.inJob, true, `a job member is in a group (${inJob?.group})`);
+  assert.equal(inJob?.imagePath, realpathSync(execFileSync('sh', ['-c', 'command -v sleep'], { encoding: 'utf8' }).trim()));
   const kthread = list.find((p) => p.pid === 2);
   if (kthread) assert.equal(kthread.commandLine, `[${kthread.name}]`);
+  if (kthread?.name === 'kthreadd') assert.equal(kthread.imagePath, '', 'kernel threads have no executable');
+  for (const p of list) {
+    assert.ok(Number.isFinite(p.cpuTimeUs) && p.cpuTimeUs >= 0);
+    assert.equal(p.inJob, p.group !== '' && p.group !== '/');
+  }
   assert.ok(list.length > 5);
 });
 

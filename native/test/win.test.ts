@@ -291,9 +291,11 @@ test('sampleJobs lists the members; a closed job throws ECLOSED', { skip }, () =
   assert.throws(() => job.pids(), { code: 'ECLOSED' });
 });
 
-test('listProcesses names our job as the group of its members', { skip }, () => {
+test('listProcesses names our job as the group of its members, with image path, CPU time and job membership', { skip }, () => {
   const job = newJob({ name: jobName() });
   const p = sleeper();
+  const before = native.listProcesses().find((x) => x.pid === p.pid);
+  assert.equal(before?.inJob, false, 'detached: in no job yet');
   job.assign(p.pid);
   const list = native.listProcesses();
   const member = list.find((x) => x.pid === p.pid);
@@ -302,8 +304,22 @@ test('listProcesses names our job as the group of its members', { skip }, () => 
   assert.equal(member?.ppid, process.pid);
   assert.equal(member?.name, 'node.exe');
   assert.ok((member?.residentBytes ?? 0) > 0);
+  assert.equal(member?.inJob, true, 'in a job once assigned');
   assert.equal(self?.group, '');
   assert.match(self?.user ?? '', /\\/, 'DOMAIN\\user');
+  assert.match(self?.imagePath ?? '', /\\node\.exe$/i);
+  assert.equal(self?.imagePath.toLowerCase(), process.execPath.toLowerCase());
+  assert.equal(member?.imagePath.toLowerCase(), process.execPath.toLowerCase());
+  // GetProcessTimes: real Windows counts our CPU; Wine 8 gives every process one and the same figure.
+  assert.equal(typeof self?.cpuTimeUs, 'number');
+  assert.ok((self?.cpuTimeUs ?? -1) >= 0);
+  if (!wine) assert.ok((self?.cpuTimeUs ?? 0) > 0);
+  // Every process has the three fields, with '' / false where it could not be read.
+  for (const x of list) {
+    assert.equal(typeof x.imagePath, 'string');
+    assert.ok(Number.isFinite(x.cpuTimeUs) && x.cpuTimeUs >= 0);
+    assert.equal(typeof x.inJob, 'boolean');
+  }
 });
 
 test('CPU time is accounted to the job', { skip: skip || (wine && 'Wine does not account CPU time to jobs (its accounting times are 0)') }, async () => {

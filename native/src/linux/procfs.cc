@@ -84,6 +84,15 @@ std::string userName(uid_t uid, std::map<uid_t, std::string>& cache) {
   return name;
 }
 
+// Target of /proc/<pid>/exe; '' for kernel threads (ENOENT), other users' processes (EACCES),
+// processes gone meanwhile, and paths too long for the buffer.
+std::string readExe(const std::string& base) {
+  char path[4096];
+  ssize_t n = readlink((base + "/exe").c_str(), path, sizeof path);
+  if (n <= 0 || static_cast<size_t>(n) >= sizeof path) return "";
+  return std::string(path, static_cast<size_t>(n));
+}
+
 }  // namespace
 
 bool readV2Group(int64_t pid, std::string& group) {
@@ -116,6 +125,8 @@ std::vector<ProcessInfo> listAllProcesses() {
     info.ppid = st.ppid;
     info.name = st.comm;
     info.residentBytes = st.rssPages * pageSize();
+    info.cpuTimeUs = ticksToUs(st.utimeTicks + st.stimeTicks);
+    info.imagePath = readExe(base);
     std::string cmdline;
     if (!readFile(base + "/cmdline", cmdline)) continue;
     while (!cmdline.empty() && cmdline.back() == '\0') cmdline.pop_back();
@@ -131,6 +142,7 @@ std::vector<ProcessInfo> listAllProcesses() {
                     : static_cast<uid_t>(std::strtoul(status.c_str() + uidPos + 5, nullptr, 10));
     info.user = userName(uid, users);
     if (!readV2Group(pid, info.group)) continue;
+    info.inJob = !info.group.empty() && info.group != "/";  // "" = no v2 hierarchy (v1-only host)
     list.push_back(std::move(info));
   }
   return list;

@@ -47,13 +47,34 @@ bool readCpuTimeUs(HANDLE process, uint64_t& out) {
   return true;
 }
 
-std::string imageName(HANDLE process) {
+namespace {
+
+// Empty when unreadable. A second call only for paths longer than MAX_PATH * 2.
+std::wstring imagePathWide(HANDLE process) {
   wchar_t path[MAX_PATH * 2];
   DWORD size = static_cast<DWORD>(sizeof path / sizeof path[0]);
-  if (!::QueryFullProcessImageNameW(process, 0, path, &size)) return "";
-  std::wstring full(path, size);
+  if (::QueryFullProcessImageNameW(process, 0, path, &size)) return std::wstring(path, size);
+  if (::GetLastError() != ERROR_INSUFFICIENT_BUFFER) return L"";
+  std::wstring longPath(32768, L'\0');  // the longest path Windows has
+  size = static_cast<DWORD>(longPath.size());
+  if (!::QueryFullProcessImageNameW(process, 0, longPath.data(), &size)) return L"";
+  longPath.resize(size);
+  return longPath;
+}
+
+}  // namespace
+
+std::string imagePath(HANDLE process) { return toUtf8(imagePathWide(process)); }
+
+std::string imageName(HANDLE process) {
+  std::wstring full = imagePathWide(process);
   size_t slash = full.find_last_of(L"\\/");
   return toUtf8(slash == std::wstring::npos ? full : full.substr(slash + 1));
+}
+
+bool inAnyJob(HANDLE process) {
+  BOOL in = FALSE;
+  return ::IsProcessInJob(process, nullptr, &in) && in;
 }
 
 std::string commandLine(HANDLE process) {

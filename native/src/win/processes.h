@@ -25,8 +25,13 @@ struct MemoryCounters {
 };
 bool readCounters(HANDLE process, MemoryCounters& out);
 bool readCpuTimeUs(HANDLE process, uint64_t& out);
+// Full path of the executable (QueryFullProcessImageNameW); empty if unreadable.
+std::string imagePath(HANDLE process);
 // File name of the executable ("node.exe"); empty if unreadable.
 std::string imageName(HANDLE process);
+// In any job object at all. IsProcessInJob wants PROCESS_QUERY_INFORMATION under Wine (real Windows
+// also takes the LIMITED right); false when it refuses.
+bool inAnyJob(HANDLE process);
 // Empty where Windows does not give it (before 8.1, protected processes, access denied).
 std::string commandLine(HANDLE process);
 // "DOMAIN\\user" of the process token; empty when the token cannot be read. `cache` maps SIDs

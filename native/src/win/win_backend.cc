@@ -163,6 +163,9 @@ class WinBackend : public Backend {
         if (readCounters(h.get(), c)) info.residentBytes = c.workingSet;
         info.commandLine = commandLine(h.get());
         info.user = processUser(h.get(), users);
+        info.imagePath = imagePath(h.get());
+        readCpuTimeUs(h.get(), info.cpuTimeUs);
+        info.inJob = inAnyJob(h.get());
         // Newest first: a nested job is usually created after the job it nests in.
         for (auto it = ours.rbegin(); it != ours.rend(); ++it) {
           if ((*it)->contains(h.get())) {
