@@ -104,6 +104,7 @@ async function measure(opts: ReturnType<typeof options>, log: (line: string) => 
         results.soaks.push(await soak(jobs, intervalMs, opts.soakSeconds, warmup));
       } catch (error) {
         results.errors.push(`soak ${jobs} jobs at ${1000 / intervalMs} Hz failed: ${(error as Error).message.split('\n')[0]}`);
+        if (process.env.BENCH_DEBUG) console.error(error);
       }
     }
   }
