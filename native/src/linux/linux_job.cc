@@ -188,7 +188,9 @@ LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
   else if (where("memory") == "v1") files.v1MemoryDir = memV1;
   if (where("pids") == "v2") files.pidsEvents = p_.dir + "/pids.events";
   else if (where("pids") == "v1") files.pidsEvents = p_.v1.at("pids") + "/pids.events";
-  poller_->add(p_.id, p_.dir, files);
+  // The poller re-reads cgroup.procs (reconcile) and cgroup.events (on inotify) through the same
+  // fds the sampler reads; both live until poller_->remove() in close() or the destructor.
+  poller_->add(p_.id, p_.dir, files, procs_.fd(), events_.fd());
   std::lock_guard<std::mutex> lock(registryMu);
   registry[p_.id] = p_.dir;
 }
