@@ -65,9 +65,17 @@ const char* const kV1Controllers[] = {"memory", "cpu", "blkio", "pids", "freezer
 // is recorded per controller and the job falls back to v1 or goes without.
 void enableV2Controllers(const std::string& parent, bool parentIsOurs,
                          std::map<std::string, std::string>& why) {
+  // Never in a grandparent that holds processes itself (other than the root, which is exempt):
+  // the kernel refuses domain controllers there (EBUSY) but accepts threaded ones (pids), which
+  // turns it into a thread root and makes every domain cgroup below it invalid, so writing a pid
+  // to a job's cgroup.procs then fails with EOPNOTSUPP (a leaf cgroup such as a session scope).
+  std::string grand = dirname(parent);
+  std::string procs;
+  bool grandHoldsProcesses = grand != cgroupHost().cgroup2Mount && readFile(grand + "/cgroup.procs", procs) &&
+                             procs.find_first_of("0123456789") != std::string::npos;
   for (const char* c : kV2Controllers) {
-    if (parentIsOurs && !hasController(parent, c) && hasController(dirname(parent), c)) {
-      writeFile(dirname(parent) + "/cgroup.subtree_control", std::string("+") + c);
+    if (parentIsOurs && !grandHoldsProcesses && !hasController(parent, c) && hasController(grand, c)) {
+      writeFile(grand + "/cgroup.subtree_control", std::string("+") + c);
     }
     if (!hasController(parent, c)) {
       why[c] = std::string("the ") + c + " controller is not available in " + parent +
