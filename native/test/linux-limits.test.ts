@@ -50,7 +50,12 @@ after(() => {
   }
 });
 
+// Bounds are for real hardware; the TCG guest of test:pure-v2 runs code 7-13x slower and says so with
+// JOBSCOPE_TEST_TIME_SCALE (as in linux.test.ts).
+const slow = Number(process.env.JOBSCOPE_TEST_TIME_SCALE) || 1;
+
 async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 2000): Promise<T> {
+  timeoutMs *= slow;
   const end = Date.now() + timeoutMs;
   for (;;) {
     const v = probe();
@@ -61,8 +66,20 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
 }
 const eventsOf = (job: Job) => received.filter((n) => n.jobId === job.id);
 
+// A job with `limits`; where a limit's controller is unavailable (a leaf cgroup such as the pure-v2
+// guest's test-runner cannot delegate controllers), createJob refuses it with ENOTSUP: the job is made
+// without limits then, and each test skips on limits().unsupported as it already does.
+function createWithLimits(create: (limits?: Partial<JobLimits>) => Job, limits?: Partial<JobLimits>): Job {
+  try {
+    return create(limits);
+  } catch (e) {
+    if (!limits || (e as { code?: string }).code !== 'ENOTSUP') throw e;
+    return create();
+  }
+}
+
 function newJob(t: TestContext, limits?: Partial<JobLimits>): Job {
-  const job = native.createJob({ name: jobName(), limits });
+  const job = createWithLimits((l) => native.createJob({ name: jobName(), limits: l }), limits);
   t.after(async () => {
     try {
       job.terminate();
@@ -207,7 +224,11 @@ test('limits read back from the kernel files, and null clears them', { skip }, (
     if (existsSync(v2)) assert.equal(readFileSync(v2, 'utf8').trim(), `${quota} 100000`);
     else assert.equal(Number(readFileSync(`${host.v1.cpu}/${job.name}/cpu.cfs_quota_us`, 'utf8')), quota);
   } else t.diagnostic(`cpuRate unsupported: ${r.unsupported.cpuRate}`);
-  const set = job.setLimits({ cpuWeight: 9, activeProcesses: 50, maxIops: 500, maxBandwidthBytes: 10 * MiB });
+  // Only what this job supports: setLimits refuses (ENOTSUP) a field whose controller is unavailable,
+  // as in a leaf cgroup that cannot delegate controllers (the pure-v2 guest's second run).
+  const onlySupported = (l: Partial<JobLimits>) =>
+    Object.fromEntries(Object.entries(l).filter(([f]) => supported(f as keyof JobLimits))) as Partial<JobLimits>;
+  const set = job.setLimits(onlySupported({ cpuWeight: 9, activeProcesses: 50, maxIops: 500, maxBandwidthBytes: 10 * MiB }));
   for (const [f, v] of [['cpuWeight', 9], ['activeProcesses', 50], ['maxIops', 500], ['maxBandwidthBytes', 10 * MiB]] as const) {
     if (supported(f)) assert.equal(set.limits[f], v, f);
   }
@@ -222,7 +243,7 @@ test('limits read back from the kernel files, and null clears them', { skip }, (
     if (existsSync(v2)) assert.match(readFileSync(v2, 'utf8'), new RegExp(`^${dev} rbps=${10 * MiB} wbps=${10 * MiB} riops=500 wiops=500`, 'm'));
     else assert.match(readFileSync(`${host.v1.blkio}/${job.name}/blkio.throttle.write_iops_device`, 'utf8'), new RegExp(`^${dev} 500$`, 'm'));
   }
-  const cleared = job.setLimits({ memoryBytes: null, cpuRate: null, cpuWeight: null, activeProcesses: null, maxIops: null, maxBandwidthBytes: null });
+  const cleared = job.setLimits(onlySupported({ memoryBytes: null, cpuRate: null, cpuWeight: null, activeProcesses: null, maxIops: null, maxBandwidthBytes: null }));
   assert.deepEqual(cleared.limits, {
     cpuRate: null, cpuWeight: null, memoryBytes: null, processMemoryBytes: null, activeProcesses: null,
     maxIops: null, maxBandwidthBytes: null, affinity: null, killOnClose: false,
@@ -357,7 +378,9 @@ test('a CPU cap of 20% of all CPUs holds usage near the cap and shows throttling
   const pctAll = (used / 1000 / (b.time - a.time) / n) * 100;
   const th = b.cpuThrottling!;
   t.diagnostic(`${n} busy loops under cpuRate 2000: ${pctAll.toFixed(1)}% of all CPUs; throttled ${th.throttledPeriods}/${th.periods} periods, ${th.throttledTimeUs} us`);
-  assert.ok(pctAll > 14 && pctAll < 24, `usage ${pctAll.toFixed(1)}% of all CPUs`);
+  // Emulated, the samples' timestamps lag their reads by more, so the measured share is less exact.
+  const [low, high] = slow > 1 ? [10, 30] : [14, 24];
+  assert.ok(pctAll > low && pctAll < high, `usage ${pctAll.toFixed(1)}% of all CPUs`);
   assert.ok(th, 'cpuThrottling in the sample');
   assert.ok(th.periods - a.cpuThrottling!.periods >= 10);
   assert.ok(th.throttledPeriods - a.cpuThrottling!.throttledPeriods >= 5, 'throttled periods grow');
@@ -424,7 +447,7 @@ test('freeze stops the members, thaw resumes them; samples show frozen', { skip 
 
 test('createChild nests a job; listJobs shows both with counts and holders', { skip }, async (t) => {
   const parent = newJob(t);
-  const child = parent.createChild({ name: 'inner', limits: { activeProcesses: 10 } });
+  const child = createWithLimits((l) => parent.createChild({ name: 'inner', limits: l }), { activeProcesses: 10 });
   assert.equal(child.path, `${parent.path}/inner`);
   assert.throws(() => parent.createChild({ name: 'a/b' }), RangeError);
   assert.throws(() => parent.createChild({ parent: '/x' } as unknown as { name: string }), TypeError);
