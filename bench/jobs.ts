@@ -63,7 +63,7 @@ function v1Mirror(name: string): string | undefined {
 /**
  * What native.sampleJobs() really reads for one job, seen with strace attached to this process during one
  * call: the sampler's code changes, so the floor follows what it does rather than a copy of its logic.
- * Returns path templates ("{name}" for the job's name, "{pid}" for each member) and the syscall count, or
+ * One sample first, so the traced one is a steady tick like the timed ones. Returns path templates ("{name}" for the job's name, "{pid}" for each member) and the syscall count, or
  * undefined when strace is unavailable.
  */
 export async function traceSampledFiles(
@@ -71,6 +71,8 @@ export async function traceSampledFiles(
   memberPids: number[],
 ): Promise<{ templates: string[]; syscalls: number } | undefined> {
   if (!isLinux) return undefined;
+  // A steady tick, as the timed ones are: the first sample of a job also opens its members' stat files.
+  native.sampleJobs([job]);
   const out = path.join(os.tmpdir(), `jobscope-bench-strace-${process.pid}.txt`);
   const tracer = spawn('strace', ['-y', '-qq', '-e', 'trace=openat,open,pread64,read,close', '-o', out, '-p', String(process.pid)], {
     stdio: ['ignore', 'ignore', 'pipe'],

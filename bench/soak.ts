@@ -2,7 +2,6 @@
 // given rate. CPU is process.cpuUsage() (all threads, incl. the addon's poller) over wall time after a
 // warm-up; RSS is read at the end of the warm-up, every few seconds, and at the end.
 import { fork, type ChildProcess } from 'node:child_process';
-import { once } from 'node:events';
 import path from 'node:path';
 import { JOB_PREFIX, disposeJobs, spawnSleepers } from './jobs';
 import { onCleanup, sleep } from './lib';
@@ -35,12 +34,19 @@ export async function soak(jobs: number, intervalMs: number, seconds: number, wa
   const stop = onCleanup(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       // Asks it to remove its jobs; if IPC is already gone, SIGTERM does the same (see soak-child.ts).
-      try {
-        child.send({ type: 'stop' });
-      } catch {
+      // After a normal run the child has answered 'stopped' and disconnected, but this side may not have
+      // seen the disconnect yet: a send() then fails asynchronously with EPIPE, emitted as 'error', which
+      // once(child, 'exit') turned into a rejection (the soak rows' "write EPIPE"). So send with a callback
+      // and wait for the exit without once()'s error handling.
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      if (child.connected) {
+        child.send({ type: 'stop' }, (error) => {
+          if (error) child.kill('SIGTERM');
+        });
+      } else {
         child.kill('SIGTERM');
       }
-      await Promise.race([once(child, 'exit'), sleep(15_000)]);
+      await Promise.race([exited, sleep(15_000)]);
     }
     await disposeJobs([], sleepers);
   });
@@ -57,7 +63,9 @@ export async function soak(jobs: number, intervalMs: number, seconds: number, wa
       child.on('message', onMessage);
       child.once('exit', onExit);
     });
-    child.send(request);
+    child.send(request, (error) => {
+      if (error) child.emit('exit', child.exitCode); // the child is gone: reject through onExit
+    });
     return got;
   };
   try {

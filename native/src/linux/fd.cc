@@ -4,6 +4,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 namespace jobscope::linux_impl {
@@ -24,6 +25,56 @@ bool preadAll(int fd, std::string& out) {
     }
     if (n == 0) return true;
     out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+Fd openReadOnly(const std::string& path) { return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)); }
+
+bool KeptFile::read() {
+  if (!fd_.valid()) {
+    text_.clear();
+    errno = EBADF;
+    return false;
+  }
+  static const size_t page = [] {
+    long size = sysconf(_SC_PAGESIZE);
+    return size > 0 ? static_cast<size_t>(size) : 4096;
+  }();
+  // Longer than any one record of a multi-record seq_file we read ("4194304\n" in cgroup.procs).
+  constexpr size_t kRecordSlack = 64;
+  size_t cap = std::max<size_t>(text_.capacity(), 64);
+  for (;;) {
+    text_.resize(cap);  // within capacity: no allocation
+    ssize_t n = ::pread(fd_.get(), text_.data(), cap, 0);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      text_.clear();
+      errno = err;
+      return false;
+    }
+    size_t got = static_cast<size_t>(n);
+    if (got == cap) {  // possibly cut: grow, then read it again from the start
+      cap *= 2;
+      text_.reserve(cap);
+      continue;
+    }
+    text_.resize(got);
+    if (got + kRecordSlack < page) return true;
+    // A seq_file may have stopped at its buffer's end: read on to EOF (rare: files over a page).
+    char chunk[4096];
+    for (;;) {
+      ssize_t more = ::pread(fd_.get(), chunk, sizeof chunk, static_cast<off_t>(text_.size()));
+      if (more < 0) {
+        if (errno == EINTR) continue;
+        int err = errno;
+        text_.clear();
+        errno = err;
+        return false;
+      }
+      if (more == 0) return true;
+      text_.append(chunk, static_cast<size_t>(more));
+    }
   }
 }
 

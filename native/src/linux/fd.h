@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstddef>
 #include <cstdint>
 #include <string>
 #include <utility>
@@ -34,6 +35,34 @@ class Fd {
  private:
   int fd_ = -1;
 };
+
+// A cgroup or /proc file opened once and re-read at offset 0 on every tick with, normally, ONE
+// pread() into a buffer kept between ticks (so no allocation once it has grown to fit):
+//  - a read that fills the buffer may be cut: the buffer doubles and the file is read again;
+//  - seq_file files with one record per line (cgroup.procs) return at most one seq buffer
+//    (a page at least) per read whatever the buffer size, so a read that comes within a record's
+//    length of a page is continued at its end until EOF. Anything shorter is the whole file, as is
+//    any single-record file (cpu.stat, memory.stat, /proc/<pid>/stat): their show() fills the seq
+//    buffer in one go, growing it as needed.
+class KeptFile {
+ public:
+  KeptFile() = default;
+  explicit KeptFile(Fd fd, size_t initialCapacity = 512) : fd_(std::move(fd)) { text_.reserve(initialCapacity); }
+  bool valid() const { return fd_.valid(); }
+  int fd() const { return fd_.get(); }
+  void reset() { fd_.reset(); }
+  // Reads the whole file; false + errno on failure (text() is then empty).
+  bool read();
+  // The contents of the last read().
+  const std::string& text() const { return text_; }
+
+ private:
+  Fd fd_;
+  std::string text_;
+};
+
+// Opens `path` read-only (O_CLOEXEC); an invalid Fd (errno set) on failure.
+Fd openReadOnly(const std::string& path);
 
 // "ESRCH" for ESRCH, or "E<number>" for something strerrorname_np does not know.
 std::string errnoName(int err);

@@ -1,5 +1,6 @@
 // Backend::create for Linux: creating and opening jobs (cgroups) and host-wide queries.
 #include <dirent.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -513,6 +514,16 @@ std::vector<JobTreeEntry> LinuxBackend::listJobs() {
 }  // namespace linux_impl
 
 std::unique_ptr<Backend> Backend::create(NotificationSink sink) {
+  // Every job keeps its cgroup files (and its members' /proc/<pid>/stat) open, so thousands of
+  // jobs need thousands of fds: lift the soft RLIMIT_NOFILE to the hard limit. Node already does
+  // this at start-up on Linux (a node started with 1024:20000 runs with 20000:20000); an embedder
+  // that does not gets it here. Nothing in the process uses select(), which a soft limit above
+  // 1024 could break. The member-fd budget (linux_job.cc) is taken from the raised limit.
+  struct rlimit rl;
+  if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+    rl.rlim_cur = rl.rlim_max;
+    setrlimit(RLIMIT_NOFILE, &rl);
+  }
   return std::make_unique<linux_impl::LinuxBackend>(std::move(sink));
 }
 

@@ -3,12 +3,14 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/sysinfo.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -27,13 +29,54 @@ extern char** environ;
 namespace jobscope::linux_impl {
 namespace {
 
-Fd openRead(const std::string& path) { return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)); }
+KeptFile keep(const std::string& path, size_t initialCapacity = 512) {
+  return KeptFile(openReadOnly(path), initialCapacity);
+}
 
-uint64_t readU64(const Fd& fd, bool& ok) {
-  std::string text;
+uint64_t readU64(KeptFile& file, bool& ok) {
   uint64_t value = 0;
-  ok = fd.valid() && preadAll(fd.get(), text) && parseU64(text, value);
+  ok = file.valid() && file.read() && parseU64(file.text(), value);
   return value;
+}
+
+// Whitespace-separated pids into `pids`, reusing its storage.
+void parsePidsInto(const std::string& text, std::vector<int64_t>& pids) {
+  pids.clear();
+  const char* p = text.c_str();
+  char* end = nullptr;
+  for (;;) {
+    long long v = std::strtoll(p, &end, 10);
+    if (end == p) break;
+    if (v > 0) pids.push_back(v);
+    p = end;
+  }
+}
+
+// Members' /proc/<pid>/stat fds kept open, over all jobs, and how many may be: half the soft
+// RLIMIT_NOFILE (read once; Backend::create has raised it to the hard limit by then), so the
+// per-job cgroup files, the poller's, and the rest of the process keep the other half. Past the
+// budget a member's stat is read with open/read/close each tick instead: slower, never failing.
+std::atomic<size_t> memberFdsKept{0};
+size_t memberFdBudget() {
+  static const size_t budget = [] {
+    struct rlimit rl;
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return static_cast<size_t>(512);
+    if (rl.rlim_cur == RLIM_INFINITY) return static_cast<size_t>(1) << 20;
+    return static_cast<size_t>(rl.rlim_cur / 2);
+  }();
+  return budget;
+}
+
+// deviceLabel() does a readlink in /sys per device; a sample needs the label every tick.
+std::string cachedDeviceLabel(const std::string& majMin) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> cache;
+  std::lock_guard<std::mutex> lock(mu);
+  auto it = cache.find(majMin);
+  if (it != cache.end()) return it->second;
+  std::string label = deviceLabel(majMin);
+  if (cache.size() < 4096) cache.emplace(majMin, label);
+  return label;
 }
 
 bool exists(const std::string& path) { return ::access(path.c_str(), F_OK) == 0; }
@@ -106,9 +149,9 @@ std::map<std::string, uint32_t> heldJobPaths() {
 
 LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
     : p_(std::move(params)), poller_(std::move(poller)) {
-  procs_ = openRead(p_.dir + "/cgroup.procs");
-  cpuStat_ = openRead(p_.dir + "/cpu.stat");
-  events_ = openRead(p_.dir + "/cgroup.events");
+  procs_ = keep(p_.dir + "/cgroup.procs");
+  cpuStat_ = keep(p_.dir + "/cpu.stat");
+  events_ = keep(p_.dir + "/cgroup.events");
   std::string text;
   if (readFile(p_.dir + "/cgroup.controllers", text)) {
     std::istringstream in(text);
@@ -117,25 +160,43 @@ LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
   }
   std::string memV1 = p_.v1.count("memory") ? p_.v1.at("memory") : "";
   if (p_.memorySource == "cgroup2") {
-    memCurrent_ = openRead(p_.dir + "/memory.current");
-    memPeak_ = openRead(p_.dir + "/memory.peak");  // missing before kernel 5.19
-    memStat_ = openRead(p_.dir + "/memory.stat");
+    memCurrent_ = keep(p_.dir + "/memory.current", 32);
+    memPeak_ = keep(p_.dir + "/memory.peak", 32);  // missing before kernel 5.19
+    memStat_ = keep(p_.dir + "/memory.stat", 2048);
   } else if (p_.memorySource == "cgroup1") {
-    memCurrent_ = openRead(memV1 + "/memory.usage_in_bytes");
-    memPeak_ = openRead(memV1 + "/memory.max_usage_in_bytes");
-    memStat_ = openRead(memV1 + "/memory.stat");
+    memCurrent_ = keep(memV1 + "/memory.usage_in_bytes", 32);
+    memPeak_ = keep(memV1 + "/memory.max_usage_in_bytes", 32);
+    memStat_ = keep(memV1 + "/memory.stat", 2048);
   }
+  whereCpu_ = where("cpu");
+  whereIo_ = where("io");
+  whereFreezer_ = where("freezer");
+  if (whereCpu_ == "v1") cpuStatV1_ = keep(p_.v1.at("cpu") + "/cpu.stat");
+  if (whereIo_ == "v2") {
+    ioStat_ = keep(p_.dir + "/io.stat");
+  } else if (whereIo_ == "v1") {
+    // The recursive variants count child cgroups (nested jobs) too; older kernels lack them.
+    const std::string& d = p_.v1.at("blkio");
+    blkioBytes_ = keep(d + "/blkio.throttle.io_service_bytes_recursive");
+    if (!blkioBytes_.valid()) blkioBytes_ = keep(d + "/blkio.throttle.io_service_bytes");
+    blkioOps_ = keep(d + "/blkio.throttle.io_serviced_recursive");
+    if (!blkioOps_.valid()) blkioOps_ = keep(d + "/blkio.throttle.io_serviced");
+  }
+  if (whereFreezer_ == "v1") freezerState_ = keep(p_.v1.at("freezer") + "/freezer.state", 32);
   PollerLimitFiles files;
   if (where("memory") == "v2") files.memoryEvents = p_.dir + "/memory.events";
   else if (where("memory") == "v1") files.v1MemoryDir = memV1;
   if (where("pids") == "v2") files.pidsEvents = p_.dir + "/pids.events";
   else if (where("pids") == "v1") files.pidsEvents = p_.v1.at("pids") + "/pids.events";
-  poller_->add(p_.id, p_.dir, files);
+  // The poller re-reads cgroup.procs (reconcile) and cgroup.events (on inotify) through the same
+  // fds the sampler reads; both live until poller_->remove() in close() or the destructor.
+  poller_->add(p_.id, p_.dir, files, procs_.fd(), events_.fd());
   std::lock_guard<std::mutex> lock(registryMu);
   registry[p_.id] = p_.dir;
 }
 
 LinuxJob::~LinuxJob() {
+  dropMemberFiles();
   // Dropped without close(): stop watching, but leave the cgroup (and its processes) alone.
   if (!closed_) {
     poller_->remove(p_.id);
@@ -174,13 +235,12 @@ std::vector<std::string> LinuxJob::procsFiles() const {
 }
 
 bool LinuxJob::readPids(std::vector<int64_t>& pids) {
-  std::string text;
   if (!procs_.valid()) {
     errno = ENOENT;
     return false;
   }
-  if (!preadAll(procs_.get(), text)) return false;
-  pids = parsePids(text);
+  if (!procs_.read()) return false;
+  parsePidsInto(procs_.text(), pids);
   return true;
 }
 
@@ -215,13 +275,14 @@ std::vector<int64_t> LinuxJob::pids() {
   return pids;
 }
 
+// The readers below each read their files once; sample() calls each once per tick, so every
+// file is read once per tick (cpu.stat and memory.stat serve two readers: see sample()).
 ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids) {
   ProcessorStats stats;
-  std::string text;
   // usage/user/system_usec are in cpu.stat even without the cpu controller enabled.
-  if (cpuStat_.valid() && preadAll(cpuStat_.get(), text)) {
-    findKeyValue(text, "user_usec", stats.userTimeUs);
-    findKeyValue(text, "system_usec", stats.kernelTimeUs);
+  if (cpuStat_.valid() && cpuStat_.read()) {
+    findKeyValue(cpuStat_.text(), "user_usec", stats.userTimeUs);
+    findKeyValue(cpuStat_.text(), "system_usec", stats.kernelTimeUs);
   }
   stats.activeProcesses = pids.size();
   stats.totalProcesses = std::max<uint64_t>(poller_->seenCount(p_.id), pids.size());
@@ -244,13 +305,12 @@ MemoryStats LinuxJob::readMemory(const std::vector<int64_t>& pids) {
   stats.currentBytes = readU64(memCurrent_, ok);
   uint64_t peak = readU64(memPeak_, ok);
   if (ok) stats.peakBytes = peak;
-  std::string text;
-  if (memStat_.valid() && preadAll(memStat_.get(), text)) {
+  if (memStat_.valid() && memStat_.read()) {
     // v1's own "rss"/"cache" exclude child cgroups; total_* are the hierarchical figures.
     bool v2 = p_.memorySource == "cgroup2";
     uint64_t anon = 0, file = 0;
-    if (findKeyValue(text, v2 ? "anon" : "total_rss", anon)) stats.anonBytes = anon;
-    if (findKeyValue(text, v2 ? "file" : "total_cache", file)) stats.fileBytes = file;
+    if (findKeyValue(memStat_.text(), v2 ? "anon" : "total_rss", anon)) stats.anonBytes = anon;
+    if (findKeyValue(memStat_.text(), v2 ? "file" : "total_cache", file)) stats.fileBytes = file;
   }
   return stats;
 }
@@ -264,32 +324,27 @@ uint64_t LinuxJob::readAnon(const std::vector<int64_t>& pids) {
     }
     return anon;
   }
-  std::string text;
-  if (memStat_.valid() && preadAll(memStat_.get(), text)) {
-    findKeyValue(text, p_.memorySource == "cgroup2" ? "anon" : "total_rss", anon);
+  if (memStat_.valid() && memStat_.read()) {
+    findKeyValue(memStat_.text(), p_.memorySource == "cgroup2" ? "anon" : "total_rss", anon);
   }
   return anon;
 }
 
 std::optional<CpuThrottling> LinuxJob::readThrottling() {
-  std::string text;
-  std::string w = where("cpu");
-  if (w == "v2") {
-    if (cpuStat_.valid() && preadAll(cpuStat_.get(), text)) return parseCpuThrottling(text, false);
-  } else if (w == "v1") {
-    if (readFile(p_.v1.at("cpu") + "/cpu.stat", text)) return parseCpuThrottling(text, true);
+  if (whereCpu_ == "v2") {
+    if (cpuStat_.valid() && cpuStat_.read()) return parseCpuThrottling(cpuStat_.text(), false);
+  } else if (whereCpu_ == "v1") {
+    if (cpuStatV1_.valid() && cpuStatV1_.read()) return parseCpuThrottling(cpuStatV1_.text(), true);
   }
   return std::nullopt;
 }
 
 std::optional<bool> LinuxJob::readFrozen() {
-  std::string text;
-  std::string w = where("freezer");
-  if (w == "v2") {
+  if (whereFreezer_ == "v2") {
     uint64_t frozen = 0;
-    if (events_.valid() && preadAll(events_.get(), text) && findKeyValue(text, "frozen", frozen)) return frozen != 0;
-  } else if (w == "v1") {
-    if (readFile(p_.v1.at("freezer") + "/freezer.state", text)) return text.rfind("FROZEN", 0) == 0;
+    if (events_.valid() && events_.read() && findKeyValue(events_.text(), "frozen", frozen)) return frozen != 0;
+  } else if (whereFreezer_ == "v1") {
+    if (freezerState_.valid() && freezerState_.read()) return freezerState_.text().rfind("FROZEN", 0) == 0;
   }
   return std::nullopt;
 }
@@ -400,41 +455,109 @@ void LinuxJob::close() {
     std::lock_guard<std::mutex> lock(registryMu);
     registry.erase(p_.id);
   }
-  procs_.reset();
-  cpuStat_.reset();
-  memCurrent_.reset();
-  memPeak_.reset();
-  memStat_.reset();
-  events_.reset();
+  for (KeptFile* f : {&procs_, &cpuStat_, &memCurrent_, &memPeak_, &memStat_, &events_, &cpuStatV1_, &ioStat_,
+                      &blkioBytes_, &blkioOps_, &freezerState_}) {
+    f->reset();
+  }
+  dropMemberFiles();
   closed_ = true;
 }
 
+void LinuxJob::dropMemberFiles() {
+  for (auto& [pid, m] : members_) {
+    if (m.stat.valid()) --memberFdsKept;
+  }
+  members_.clear();
+}
+
+bool LinuxJob::readMember(int64_t pid, ProcStat& st) {
+  auto it = members_.find(pid);
+  if (it == members_.end()) {
+    MemberFile m;
+    if (memberFdsKept.load() < memberFdBudget()) {
+      char path[32];
+      std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
+      m.stat = KeptFile(Fd(::open(path, O_RDONLY | O_CLOEXEC)), 384);
+      if (!m.stat.valid() && errno != EMFILE && errno != ENFILE) return false;  // exited (ENOENT)
+    }
+    if (!m.stat.valid()) return readProcStat(pid, st);  // past the budget: open/read/close
+    if (!m.stat.read() || !parseProcStat(m.stat.text(), st)) return false;
+    m.startTicks = st.startTicks;
+    m.tick = tick_;
+    ++memberFdsKept;
+    ++keptThisTick_;
+    members_.emplace(pid, std::move(m));
+    return true;
+  }
+  MemberFile& m = it->second;
+  // ESRCH: the process behind this fd has exited (its pid may already be someone else's).
+  if (!m.stat.read() || !parseProcStat(m.stat.text(), st) || st.startTicks != m.startTicks) {
+    --memberFdsKept;
+    members_.erase(it);
+    return false;
+  }
+  m.tick = tick_;
+  ++keptThisTick_;
+  return true;
+}
+
+// One tick: every file kept open and read once (one pread each, see KeptFile), cpu.stat and
+// memory.stat each serving both of their readers, and each member's /proc/<pid>/stat read through
+// an fd kept while it lives. Cost per job: (cgroup files of the job) + (members) preads.
 JobSample LinuxJob::sample() {
   checkOpen();
   JobSample s;
   s.jobId = p_.id;
   s.time = nowMs();
-  std::vector<int64_t> list;
+  ++tick_;
   // A cgroup removed outside JobScope answers ENODEV through our open fd.
-  if (!readPids(list)) {
+  if (!readPids(pidList_)) {
     s.gone = true;
+    dropMemberFiles();
     return s;
   }
-  s.processor = readProcessor(list);
-  s.memory = readMemory(list);
-  s.privateWorkingSetBytes = readAnon(list);
+  const std::vector<int64_t>& list = pidList_;
+  s.processor = readProcessor(list);  // reads cpu.stat
+  if (whereCpu_ == "v2") {
+    if (!cpuStat_.text().empty()) s.cpuThrottling = parseCpuThrottling(cpuStat_.text(), false);
+  } else {
+    s.cpuThrottling = readThrottling();
+  }
   s.io = ioStats();
   s.frozen = readFrozen();
-  s.cpuThrottling = readThrottling();
+  s.processes.reserve(list.size());
+  keptThisTick_ = 0;
+  uint64_t rssBytes = 0;
   for (int64_t pid : list) {
     ProcStat st;
-    if (!readProcStat(pid, st)) continue;  // exited since cgroup.procs was read
-    MemberProcess m;
+    if (!readMember(pid, st)) continue;  // exited since cgroup.procs was read
+    MemberProcess& m = s.processes.emplace_back();
     m.pid = pid;
     m.name = st.comm;
     m.cpuTimeUs = ticksToUs(st.utimeTicks + st.stimeTicks);
     m.residentBytes = st.rssPages * pageSize();
-    s.processes.push_back(std::move(m));
+    rssBytes += m.residentBytes;
+  }
+  // Members no longer listed in cgroup.procs (gone, or moved elsewhere): close their fds.
+  if (members_.size() > keptThisTick_) {
+    for (auto it = members_.begin(); it != members_.end();) {
+      if (it->second.tick == tick_) {
+        ++it;
+        continue;
+      }
+      if (it->second.stat.valid()) --memberFdsKept;
+      it = members_.erase(it);
+    }
+  }
+  if (p_.memorySource == "procfs") {
+    s.memory.source = p_.memorySource;
+    s.memory.currentBytes = rssBytes;  // the members' stat, just read
+    procfsPeak_ = std::max(procfsPeak_, rssBytes);
+    s.memory.peakBytes = procfsPeak_;
+    s.privateWorkingSetBytes = readAnon(list);
+  } else {
+    s.memory = readMemory(list);  // reads memory.stat, which also holds the anonymous bytes
+    s.privateWorkingSetBytes = s.memory.anonBytes.value_or(0);
   }
   return s;
 }
@@ -641,19 +764,11 @@ LimitsReport LinuxJob::setLimits(const LimitChanges& c) {
 
 IoStats LinuxJob::ioStats() {
   IoStats s;
-  std::string io = where("io");
-  std::string text;
-  if (io == "v2") {
-    if (readFile(p_.dir + "/io.stat", text)) return parseIoStat(text, deviceLabel);
-  } else if (io == "v1") {
-    const std::string& d = p_.v1.at("blkio");
-    std::string bytes, ops;
-    // The recursive variants count child cgroups (nested jobs) too.
-    if ((readFile(d + "/blkio.throttle.io_service_bytes_recursive", bytes) ||
-         readFile(d + "/blkio.throttle.io_service_bytes", bytes)) &&
-        (readFile(d + "/blkio.throttle.io_serviced_recursive", ops) ||
-         readFile(d + "/blkio.throttle.io_serviced", ops))) {
-      return parseBlkio(bytes, ops, deviceLabel);
+  if (whereIo_ == "v2") {
+    if (ioStat_.valid() && ioStat_.read()) return parseIoStat(ioStat_.text(), cachedDeviceLabel);
+  } else if (whereIo_ == "v1") {
+    if (blkioBytes_.valid() && blkioOps_.valid() && blkioBytes_.read() && blkioOps_.read()) {
+      return parseBlkio(blkioBytes_.text(), blkioOps_.text(), cachedDeviceLabel);
     }
   }
   return s;  // tracking "unsupported"

@@ -9,11 +9,13 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "../backend.h"
 #include "fd.h"
 #include "poller.h"
+#include "procfs.h"
 
 namespace jobscope::linux_impl {
 
@@ -97,10 +99,31 @@ class LinuxJob : public Job {
   std::string unsupportedWhy(const std::string& field) const;
   void setFreeze(bool frozen);
 
+  // One member's /proc/<pid>/stat, kept open while the member lives. The fd is tied to the
+  // process, not to the number: once it has exited, reads fail with ESRCH, even if the pid has
+  // been reused since. The start time is checked as well, belt and braces.
+  struct MemberFile {
+    KeptFile stat;
+    uint64_t startTicks = 0;
+    uint64_t tick = 0;  // the last sample that listed it
+  };
+  // Reads a member's stat through its kept fd (opening it on first sight, within the budget) or,
+  // past the budget, with open/read/close. false: it has exited (skip it).
+  bool readMember(int64_t pid, ProcStat& st);
+  void dropMemberFiles();
+
   LinuxJobParams p_;
   std::shared_ptr<Poller> poller_;
   bool closed_ = false;
-  Fd procs_, cpuStat_, memCurrent_, memPeak_, memStat_, events_;
+  // Every file a sample reads, opened once. Which of them exist depends on where each controller
+  // lives (v2 or a v1 mirror), which is fixed for the job's life, so decided once.
+  KeptFile procs_, cpuStat_, memCurrent_, memPeak_, memStat_, events_;
+  KeptFile cpuStatV1_, ioStat_, blkioBytes_, blkioOps_, freezerState_;
+  std::string whereCpu_, whereIo_, whereFreezer_;
+  std::vector<int64_t> pidList_;  // the last cgroup.procs, kept to reuse its storage
+  std::unordered_map<int64_t, MemberFile> members_;
+  uint64_t tick_ = 0;
+  size_t keptThisTick_ = 0;  // members_ entries read in this tick
   uint64_t procfsPeak_ = 0;  // procfs source: highest sum of members' RSS seen
   std::set<std::string> v2Controllers_;  // this job's cgroup.controllers
 };

@@ -148,12 +148,17 @@ void Poller::stop() {
   stopping_ = false;
 }
 
-void Poller::add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits) {
+void Poller::add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits, int procsFd,
+                 int eventsFd) {
   auto job = std::make_unique<Tracked>();
   job->jobId = jobId;
   job->dir = dir;
-  job->procsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
-  job->eventsFd.reset(open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+  // Reading a shared fd from this thread while the sampler reads it on the JS thread is safe: each
+  // pread at offset 0 restarts the seq_file under its lock.
+  if (procsFd < 0) job->ownProcsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+  if (eventsFd < 0) job->ownEventsFd.reset(open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
+  job->procsFd = procsFd >= 0 ? procsFd : job->ownProcsFd.get();
+  job->eventsFd = eventsFd >= 0 ? eventsFd : job->ownEventsFd.get();
   std::vector<std::string> limitWatch;
   if (!limits.memoryEvents.empty()) {
     job->memEventsFd.reset(open(limits.memoryEvents.c_str(), O_RDONLY | O_CLOEXEC));
@@ -197,7 +202,7 @@ void Poller::add(uint32_t jobId, const std::string& dir, const PollerLimitFiles&
   double now = nowMs();
   std::string text;
   uint64_t populated = 0;
-  if (preadAll(ref.eventsFd.get(), text) && findKeyValue(text, "populated", populated)) {
+  if (preadAll(ref.eventsFd, text) && findKeyValue(text, "populated", populated)) {
     ref.populated = populated ? 1 : 0;
   }
   reconcile(ref, now);
@@ -456,7 +461,7 @@ void Poller::checkEvents(Tracked& job, double now, bool drainFirst) {
   if (job.gone) return;
   std::string text;
   uint64_t populated = 0;
-  if (!preadAll(job.eventsFd.get(), text)) {
+  if (!preadAll(job.eventsFd, text)) {
     if (errno == ENODEV || errno == ENOENT) job.gone = true;
     return;
   }
@@ -489,7 +494,7 @@ void Poller::checkZero(Tracked& job, double now) {
 void Poller::reconcile(Tracked& job, double now) {
   if (job.gone) return;
   std::string text;
-  if (!preadAll(job.procsFd.get(), text)) {
+  if (!preadAll(job.procsFd, text)) {
     if (errno == ENODEV || errno == ENOENT) job.gone = true;
     return;
   }

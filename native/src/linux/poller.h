@@ -41,7 +41,11 @@ class Poller {
   const char* exitEvents() const { return netlink_.valid() ? "netlink" : "pidfd"; }
 
   // Starts tracking a job's cgroup; processes already in it are reported as NEW_PROCESS.
-  void add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits = {});
+  // procsFd/eventsFd: the job's own open cgroup.procs and cgroup.events, shared rather than
+  // opened a second time (2 fds per job saved); they must stay open until remove(jobId) returns.
+  // -1: the poller opens (and owns) its own.
+  void add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits = {}, int procsFd = -1,
+           int eventsFd = -1);
   // Stops tracking it; once this returns the poller emits nothing more for the job.
   void remove(uint32_t jobId);
   // assign() succeeded: report the pid now rather than at the next reconcile.
@@ -57,7 +61,8 @@ class Poller {
   struct Tracked {
     uint32_t jobId = 0;
     std::string dir;
-    Fd procsFd, eventsFd;
+    Fd ownProcsFd, ownEventsFd;  // only when the job did not lend its own
+    int procsFd = -1, eventsFd = -1;  // what is read: the job's fds or the two above
     int wd = -1;
     int populated = -1;
     bool gone = false;

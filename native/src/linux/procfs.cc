@@ -13,25 +13,39 @@
 
 namespace jobscope::linux_impl {
 
-bool readProcStat(int64_t pid, ProcStat& out) {
-  std::string text;
-  if (!readFile("/proc/" + std::to_string(pid) + "/stat", text)) return false;
+bool parseProcStat(const std::string& text, ProcStat& out) {
   // "pid (comm) state ppid ..."; comm may itself hold ") ", so split at the LAST ')'.
   size_t open = text.find('(');
   size_t close = text.rfind(')');
   if (open == std::string::npos || close == std::string::npos || close < open) return false;
-  out.comm = text.substr(open + 1, close - open - 1);
-  std::istringstream rest(text.substr(close + 1));
-  std::vector<std::string> f;  // f[0] is field 3 (state) of proc(5)
-  std::string word;
-  while (rest >> word && f.size() < 22) f.push_back(word);
-  if (f.size() < 22) return false;
-  out.state = f[0].empty() ? '?' : f[0][0];
-  out.ppid = std::strtoll(f[1].c_str(), nullptr, 10);
-  out.utimeTicks = std::strtoull(f[11].c_str(), nullptr, 10);  // field 14
-  out.stimeTicks = std::strtoull(f[12].c_str(), nullptr, 10);  // field 15
-  out.rssPages = std::strtoull(f[21].c_str(), nullptr, 10);    // field 24
-  return true;
+  out.comm.assign(text, open + 1, close - open - 1);
+  // Fields 3.. follow; walk them in place: f is the proc(5) field number of the word at p.
+  const char* p = text.c_str() + close + 1;
+  const char* end = text.c_str() + text.size();
+  int f = 2;
+  while (p < end && f < 24) {
+    while (p < end && *p == ' ') ++p;
+    if (p >= end || *p == '\n') break;
+    ++f;
+    const char* word = p;
+    while (p < end && *p != ' ' && *p != '\n') ++p;
+    switch (f) {
+      case 3: out.state = *word; break;
+      case 4: out.ppid = std::strtoll(word, nullptr, 10); break;
+      case 14: out.utimeTicks = std::strtoull(word, nullptr, 10); break;
+      case 15: out.stimeTicks = std::strtoull(word, nullptr, 10); break;
+      case 22: out.startTicks = std::strtoull(word, nullptr, 10); break;
+      case 24: out.rssPages = std::strtoull(word, nullptr, 10); break;
+      default: break;
+    }
+  }
+  return f >= 24;
+}
+
+bool readProcStat(int64_t pid, ProcStat& out) {
+  std::string text;
+  if (!readFile("/proc/" + std::to_string(pid) + "/stat", text)) return false;
+  return parseProcStat(text, out);
 }
 
 bool readRssAnon(int64_t pid, uint64_t& bytes) {

@@ -17,9 +17,12 @@ struct ProcStat {
   uint64_t utimeTicks = 0;
   uint64_t stimeTicks = 0;
   uint64_t rssPages = 0;
+  uint64_t startTicks = 0;  // field 22: with the pid, names one process (pids are reused)
 };
 
 bool readProcStat(int64_t pid, ProcStat& out);
+// Parses the text of /proc/<pid>/stat without allocating (comm fits std::string's small buffer).
+bool parseProcStat(const std::string& text, ProcStat& out);
 // RssAnon of /proc/<pid>/status, in bytes.
 bool readRssAnon(int64_t pid, uint64_t& bytes);
 uint64_t ticksToUs(uint64_t ticks);
