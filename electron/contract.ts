@@ -2,12 +2,52 @@
 // the desktop app, a WebSocket in serve mode). Commands are validated against these schemas in the main
 // process; the renderer imports the types only.
 import { z } from 'zod';
-import type { HostInfo, JobSample, MemberProcess, MemorySource, Notification, ProcessInfo } from '#native';
+import type {
+  HostInfo,
+  JobLimits,
+  JobSample,
+  LimitsReport,
+  MemberProcess,
+  MemorySource,
+  Notification,
+  ProcessInfo,
+} from '#native';
 
-export type { HostInfo, JobSample, MemberProcess, MemorySource, Notification, ProcessInfo };
+export type { HostInfo, JobLimits, JobSample, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
 
 const pid = z.number().int().positive().max(2 ** 22, 'a pid is at most 4194304 (Linux pid_max)');
 const jobId = z.number().int().positive();
+
+/** An integer limit in [min, max], or null for "no limit"; the same ranges the addon (addon.cc) enforces. */
+const limit = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number or null (no limit)` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be ${min} to ${max}`)
+    .max(max, `${what} must be ${min} to ${max}`)
+    .nullable()
+    .optional();
+
+/** Limits in the addon's (Windows') vocabulary; absent = unchanged, null = no limit. */
+export const limitsSchema = z
+  .object({
+    cpuRate: limit('the CPU rate (hundredths of a percent of all CPUs)', 1, 10_000),
+    cpuWeight: limit('the CPU weight', 1, 9),
+    memoryBytes: limit('the memory limit in bytes', 1, Number.MAX_SAFE_INTEGER),
+    processMemoryBytes: limit('the per-process memory limit in bytes', 1, Number.MAX_SAFE_INTEGER),
+    activeProcesses: limit('the active process limit', 1, 4_194_304),
+    maxIops: limit('the IO operations limit (per second)', 1, Number.MAX_SAFE_INTEGER),
+    maxBandwidthBytes: limit('the IO bandwidth limit in bytes per second', 1, Number.MAX_SAFE_INTEGER),
+    affinity: z
+      .string()
+      .regex(/^[1-9][0-9]{0,19}$/, 'the affinity must be a non-zero 64-bit mask written in decimal')
+      .nullable()
+      .optional(),
+    killOnClose: z.boolean({ error: 'killOnClose must be true or false' }).optional(),
+  })
+  .strict();
+
+export type LimitChanges = z.infer<typeof limitsSchema>;
 
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getState') }).strict(),
@@ -18,6 +58,7 @@ export const commandSchema = z.discriminatedUnion('type', [
         .string()
         .regex(/^(?!\.+$)[A-Za-z0-9._-]{1,64}$/, 'a job name is 1-64 letters, digits, ".", "_" or "-", not dots alone')
         .optional(),
+      limits: limitsSchema.optional(),
     })
     .strict(),
   z.object({ type: z.literal('openJob'), path: z.string().min(1).max(4096) }).strict(),
@@ -28,6 +69,14 @@ export const commandSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('closeJob'), jobId }).strict(),
   z.object({ type: z.literal('getHistory'), jobId }).strict(),
+  z.object({ type: z.literal('getLimits'), jobId }).strict(),
+  z
+    .object({
+      type: z.literal('setLimits'),
+      jobId,
+      changes: limitsSchema.refine((changes) => Object.keys(changes).length > 0, 'name at least one limit to change'),
+    })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -70,6 +119,8 @@ export interface CommandResults {
   terminateJob: null;
   closeJob: null;
   getHistory: JobHistory;
+  getLimits: LimitsReport;
+  setLimits: LimitsReport;
 }
 
 /**

@@ -1,51 +1,12 @@
 // The service with the real addon, real cgroups and real child processes.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { after, test } from 'node:test';
-import type { CommandReply, CommandResults, CommandType, ServiceEvent } from '../contract';
+import { test } from 'node:test';
 import * as native from '#native';
-import { JobService } from './job-service';
+import { startTestService, until } from './test-support';
 
-const service = new JobService({ intervalMs: 200 });
-service.start();
-const events: ServiceEvent[] = [];
-service.subscribe((event) => events.push(event));
-const children: ChildProcess[] = [];
-
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  const { leftBehind } = service.stop();
-  assert.deepEqual(leftBehind, []);
-});
-
-async function ok<T extends CommandType>(command: { type: T } & Record<string, unknown>): Promise<CommandResults[T]> {
-  const reply = (await service.handle(command)) as CommandReply<T>;
-  if (!reply.ok) assert.fail(`${command.type} failed: ${reply.error}`);
-  return reply.result;
-}
-
-async function failure(command: unknown): Promise<string> {
-  const reply = await service.handle(command);
-  assert.equal(reply.ok, false, `expected ${JSON.stringify(command)} to fail`);
-  return (reply as { error: string }).error;
-}
-
-function spawnChild(script: string): ChildProcess {
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { events, ok, failure, spawnChild } = startTestService();
 
 test('a created job samples its attached processes and reports their exits', async () => {
   const job = await ok({ type: 'createJob', name: `service-test-${process.pid}` });

@@ -81,7 +81,7 @@ export class JobService {
   /** Validates and runs one command from any transport; never throws. */
   async handle(raw: unknown): Promise<CommandReply> {
     const parsed = commandSchema.safeParse(raw);
-    if (!parsed.success) return { ok: false, error: `Invalid command: ${z.prettifyError(parsed.error)}` };
+    if (!parsed.success) return { ok: false, error: `Invalid command: ${describeIssues(parsed.error)}` };
     try {
       return { ok: true, result: this.run(parsed.data) };
     } catch (error) {
@@ -95,7 +95,12 @@ export class JobService {
       case 'getState':
         return this.state();
       case 'createJob':
-        return this.hold(native.createJob(command.name === undefined ? {} : { name: command.name }));
+        return this.hold(
+          native.createJob({
+            ...(command.name === undefined ? {} : { name: command.name }),
+            ...(command.limits === undefined ? {} : { limits: command.limits }),
+          }),
+        );
       case 'openJob':
         return this.open(command.path);
       case 'listProcesses':
@@ -111,6 +116,10 @@ export class JobService {
         return null;
       case 'getHistory':
         return this.history(command.jobId);
+      case 'getLimits':
+        return this.find(command.jobId).job.limits();
+      case 'setLimits':
+        return this.find(command.jobId).job.setLimits(command.changes);
     }
   }
 
@@ -238,6 +247,16 @@ function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
   return undefined;
+}
+
+/** Each schema issue as a sentence naming the field it is about, e.g. "changes.cpuWeight: the CPU weight must be 1 to 9." */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      return `${where}${issue.message.replace(/\.?$/, '.')}`;
+    })
+    .join(' ');
 }
 
 /** A readable sentence for any thrown value; native errors already name the object and the errno. */

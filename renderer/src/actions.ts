@@ -1,6 +1,6 @@
 // Everything the UI asks of the service, and how the answers land in the store. Failures of commands the
 // user started become an error toast (role="alert"); dialogs that show errors inline get the rejection.
-import type { AttachResult, JobSummary, ProcessInfo } from '../../electron/contract';
+import type { AttachResult, JobSummary, LimitChanges, ProcessInfo } from '../../electron/contract';
 import type { JobScopeApi } from './api';
 import { errorSentence } from './format';
 import {
@@ -10,6 +10,7 @@ import {
   withHistory,
   withJob,
   withJobs,
+  withLimits,
   withToast,
   withoutToast,
 } from './store';
@@ -38,7 +39,10 @@ export class Actions {
       const id = this.store.getState().selectedId;
       if (id === this.historyFor) return;
       this.historyFor = id;
-      if (id != null) void this.loadHistory(id);
+      if (id != null) {
+        void this.loadHistory(id);
+        void this.loadLimits(id);
+      }
     });
     if (this.api.status().state === 'open') void this.refresh();
     return () => {
@@ -87,14 +91,36 @@ export class Actions {
     }
   }
 
+  async loadLimits(jobId: number): Promise<void> {
+    try {
+      const report = await this.api.invoke({ type: 'getLimits', jobId });
+      this.store.update((s) => withLimits(s, jobId, report));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') {
+        this.fail(`Could not read the limits of job ${this.jobName(jobId)}`, err);
+      }
+    }
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async setLimits(jobId: number, changes: LimitChanges): Promise<void> {
+    const report = await this.api.invoke({ type: 'setLimits', jobId, changes });
+    this.store.update((s) => withLimits(s, jobId, report));
+    this.toast('info', `Changed the limits of job ${this.jobName(jobId)}.`);
+  }
+
   select(jobId: number): void {
     if (this.store.getState().selectedId === jobId) return;
     this.store.update((s) => ({ ...s, selectedId: jobId }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */
-  async createJob(name?: string): Promise<JobSummary> {
-    const job = await this.api.invoke(name ? { type: 'createJob', name } : { type: 'createJob' });
+  async createJob(name?: string, limits?: LimitChanges): Promise<JobSummary> {
+    const job = await this.api.invoke({
+      type: 'createJob',
+      ...(name ? { name } : {}),
+      ...(limits && Object.keys(limits).length > 0 ? { limits } : {}),
+    });
     this.adopt(job);
     return job;
   }

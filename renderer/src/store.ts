@@ -7,6 +7,7 @@ import type {
   JobHistory,
   JobSample,
   JobSummary,
+  LimitsReport,
   Notification,
   ServiceEvent,
 } from '../../electron/contract';
@@ -35,6 +36,8 @@ export interface State {
   jobs: JobSummary[];
   selectedId: number | null;
   data: Readonly<Record<number, JobData | undefined>>;
+  /** The kernel's read-back of each held job's limits, loaded on selection and after every change. */
+  limits: Readonly<Record<number, LimitsReport | undefined>>;
   toasts: Toast[];
 }
 
@@ -55,6 +58,7 @@ export class Store {
       jobs: [],
       selectedId: null,
       data: {},
+      limits: {},
       toasts: [],
     };
   }
@@ -122,9 +126,13 @@ function groupBy<T extends { jobId: number }>(items: T[]): Map<number, T[]> {
 export function withJobs(s: State, jobs: JobSummary[]): State {
   const ids = new Set(jobs.map((j) => j.id));
   const data: Record<number, JobData | undefined> = {};
-  for (const j of jobs) data[j.id] = s.data[j.id];
+  const limits: Record<number, LimitsReport | undefined> = {};
+  for (const j of jobs) {
+    data[j.id] = s.data[j.id];
+    limits[j.id] = s.limits[j.id];
+  }
   const selectedId = s.selectedId != null && ids.has(s.selectedId) ? s.selectedId : (jobs[0]?.id ?? null);
-  return { ...s, jobs, data, selectedId };
+  return { ...s, jobs, data, limits, selectedId };
 }
 
 export function withAppState(s: State, app: AppState): State {
@@ -174,6 +182,11 @@ export function withHistory(s: State, jobId: number, history: JobHistory): State
   const later = held.notifications.filter((n) => !known.has(notificationKey(n)));
   const notifications = appendNotifications(history.notifications.slice(), later).sort((a, b) => a.time - b.time);
   return { ...s, data: { ...s.data, [jobId]: { samples, notifications } } };
+}
+
+export function withLimits(s: State, jobId: number, report: LimitsReport): State {
+  if (!s.jobs.some((j) => j.id === jobId)) return s;
+  return { ...s, limits: { ...s.limits, [jobId]: report } };
 }
 
 let toastId = 0;

@@ -6,6 +6,7 @@ import { latestSample, processCount } from '../store';
 import { AttachDialog } from './AttachDialog';
 import { CloseDialog } from './CloseDialog';
 import { CpuChart } from './CpuChart';
+import { LimitsPanel } from './LimitsPanel';
 import { MemberTable } from './MemberTable';
 import { MemoryChart } from './MemoryChart';
 import { NotificationLog } from './NotificationLog';
@@ -19,6 +20,7 @@ export function JobView({ job }: { job: JobSummary }) {
   const notifications = useStore((s) => s.data[job.id]?.notifications ?? NO_SAMPLES);
   const online = useStore((s) => s.connection.state === 'open');
   const fallbackSource = useStore((s) => s.host?.memorySource);
+  const memoryLimit = useStore((s) => s.limits[job.id]?.limits.memoryBytes ?? null);
   const [dialog, setDialog] = useState<'attach' | 'terminate' | 'close' | null>(null);
 
   const latest = latestSample({ samples, notifications });
@@ -87,8 +89,10 @@ export function JobView({ job }: { job: JobSummary }) {
 
       <div className="charts">
         <CpuChart samples={samples} />
-        <MemoryChart samples={samples} source={latest?.memory?.source ?? fallbackSource} />
+        <MemoryChart samples={samples} source={latest?.memory?.source ?? fallbackSource} limitBytes={memoryLimit} />
       </div>
+
+      <LimitsPanel job={job} />
 
       <MemberTable latest={latest} previous={previous} />
       <NotificationLog notifications={notifications} />

@@ -1,5 +1,5 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { JobSample, MemorySource } from '../../../electron/contract';
 import { formatBytes, formatClock, formatMmSs, MEMORY_SOURCE_LABEL, MEMORY_SOURCE_SHORT } from '../format';
 import { memorySeries } from '../series';
@@ -8,7 +8,11 @@ const bytesTick = (v: number) => formatBytes(v);
 // An idle job's chart should read "almost nothing", not zoom into a few bytes.
 const MIN_SCALE_BYTES = 1 << 20;
 
-export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample[]; source?: MemorySource }) {
+export const MemoryChart = memo(function MemoryChart(props: {
+  samples: JobSample[];
+  source?: MemorySource;
+  limitBytes: number | null;
+}) {
   const data = useMemo(() => memorySeries(props.samples), [props.samples]);
   const last = data[data.length - 1];
   const hasPeak = data.some((p) => p.peak != null);
@@ -66,6 +70,15 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
                   isAnimationActive={false}
                 />
               )}
+              {props.limitBytes != null && (
+                <ReferenceLine
+                  y={props.limitBytes}
+                  stroke="var(--danger)"
+                  strokeDasharray="6 3"
+                  ifOverflow="extendDomain"
+                  label={{ value: `limit ${formatBytes(props.limitBytes)}`, position: 'insideTopRight', fill: 'var(--danger)', fontSize: 11 }}
+                />
+              )}
               {hasPeak && (
                 <Line
                   type="stepAfter"
@@ -89,6 +102,7 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
           </li>
         )}
         {hasPeak && <li className="legend-peak">peak</li>}
+        {props.limitBytes != null && <li className="legend-limit">limit</li>}
       </ul>
     </figure>
   );
