@@ -49,6 +49,15 @@ export const limitsSchema = z
 
 export type LimitChanges = z.infer<typeof limitsSchema>;
 
+const noNul = (what: string) => z.string().max(32_768).regex(/^[^\0]*$/, `${what} must not contain NUL characters`);
+/** A whole number in [min, max] for a load generator flag. */
+const loadFlag = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be ${min} to ${max}`)
+    .max(max, `${what} must be ${min} to ${max}`);
+
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getState') }).strict(),
   z
@@ -70,6 +79,27 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('closeJob'), jobId }).strict(),
   z.object({ type: z.literal('getHistory'), jobId }).strict(),
   z.object({ type: z.literal('getLimits'), jobId }).strict(),
+  z
+    .object({
+      type: z.literal('launch'),
+      jobId,
+      file: noNul('the command').min(1, 'name the program to run (a path, or a name looked up in PATH)'),
+      args: z.array(noNul('an argument')).max(1024, 'at most 1024 arguments').optional(),
+      cwd: noNul('the working directory').min(1, 'the working directory must not be empty').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('launchLoadgen'),
+      jobId,
+      cpuPercent: loadFlag('the CPU load (% of one CPU)', 0, 100),
+      memoryMiB: loadFlag('the memory to hold (MiB)', 0, 65_536),
+      grow: z.boolean({ error: 'grow must be true or false' }),
+      ioKiBps: loadFlag('the IO rate (KiB/s)', 0, 1_048_576),
+      children: loadFlag('the number of child processes', 0, 1024),
+      durationS: loadFlag('the duration (seconds)', 1, 86_400),
+    })
+    .strict(),
   z
     .object({
       type: z.literal('setLimits'),
@@ -104,6 +134,11 @@ export interface AttachResult {
   failed: { pid: number; error: string }[];
 }
 
+export interface LaunchResult {
+  /** The new process, already a member of the job (its NEW_PROCESS notification follows). */
+  pid: number;
+}
+
 export interface JobHistory {
   samples: JobSample[];
   notifications: Notification[];
@@ -120,6 +155,8 @@ export interface CommandResults {
   closeJob: null;
   getHistory: JobHistory;
   getLimits: LimitsReport;
+  launch: LaunchResult;
+  launchLoadgen: LaunchResult;
   setLimits: LimitsReport;
 }
 

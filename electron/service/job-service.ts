@@ -2,6 +2,7 @@
 // command handler both transports call. It imports nothing from Electron so serve mode and tests run it
 // under plain Node.
 import * as native from '#native';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import {
   commandSchema,
@@ -12,8 +13,10 @@ import {
   type CommandResults,
   type JobHistory,
   type JobSummary,
+  type LaunchResult,
   type ServiceEvent,
 } from '../contract';
+import { loadgenScript } from '../paths';
 import { TimeWindow } from './time-window';
 
 export interface ServiceOptions {
@@ -23,12 +26,15 @@ export interface ServiceOptions {
   historyMs: number;
   /** Notifications kept per job; older ones are dropped first. */
   notificationLimit: number;
+  /** The compiled load generator script that launchLoadgen runs. */
+  loadgenPath: string;
 }
 
 export const defaultServiceOptions: ServiceOptions = {
   intervalMs: 1000,
   historyMs: 10 * 60 * 1000,
   notificationLimit: 10_000,
+  loadgenPath: loadgenScript,
 };
 
 interface HeldJob {
@@ -120,6 +126,14 @@ export class JobService {
         return this.find(command.jobId).job.limits();
       case 'setLimits':
         return this.find(command.jobId).job.setLimits(command.changes);
+      case 'launch':
+        return this.launch(command.jobId, {
+          file: command.file,
+          args: command.args ?? [],
+          ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
+        });
+      case 'launchLoadgen':
+        return this.launchLoadgen(command);
     }
   }
 
@@ -180,6 +194,23 @@ export class JobService {
       }
     }
     return result;
+  }
+
+  private launch(jobId: number, options: native.LaunchOptions): LaunchResult {
+    return { pid: this.find(jobId).job.launch(options) };
+  }
+
+  private launchLoadgen(load: Extract<Command, { type: 'launchLoadgen' }>): LaunchResult {
+    const script = this.options.loadgenPath;
+    if (!existsSync(script)) throw new Error(`The load generator is missing at ${script}; run npm run build`);
+    const flags = ['--cpu', load.cpuPercent, '--memory', load.memoryMiB, '--io', load.ioKiBps];
+    flags.push('--children', load.children, '--duration', load.durationS);
+    return this.launch(load.jobId, {
+      file: process.execPath,
+      args: [script, ...flags.map(String), ...(load.grow ? ['--grow'] : [])],
+      // Under Electron, process.execPath is the Electron binary: this makes it behave as plain Node.
+      ...(process.versions.electron ? { env: { ...definedEnv(), ELECTRON_RUN_AS_NODE: '1' } } : {}),
+    });
   }
 
   private close(jobId: number): void {
@@ -247,6 +278,10 @@ function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
   return undefined;
+}
+
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
 }
 
 /** Each schema issue as a sentence naming the field it is about, e.g. "changes.cpuWeight: the CPU weight must be 1 to 9." */

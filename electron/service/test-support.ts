@@ -2,12 +2,16 @@
 // with the service's own error, child processes killed at the end, and waiting on conditions (never sleeps).
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
 import { after } from 'node:test';
 import type { CommandReply, CommandResults, CommandType, Notification, ServiceEvent } from '../contract';
 import { JobService, type ServiceOptions } from './job-service';
 
+/** The load generator as `npm run build` compiles it: the service tests exercise the shipped script. */
+export const builtLoadgen = path.join(__dirname, '..', '..', 'dist', 'electron', 'loadgen', 'loadgen.js');
+
 export function startTestService(options: Partial<ServiceOptions> = {}) {
-  const service = new JobService({ intervalMs: 200, ...options });
+  const service = new JobService({ intervalMs: 200, loadgenPath: builtLoadgen, ...options });
   service.start();
   const events: ServiceEvent[] = [];
   service.subscribe((event) => events.push(event));

@@ -1,6 +1,6 @@
 // Everything the UI asks of the service, and how the answers land in the store. Failures of commands the
 // user started become an error toast (role="alert"); dialogs that show errors inline get the rejection.
-import type { AttachResult, JobSummary, LimitChanges, ProcessInfo } from '../../electron/contract';
+import type { AttachResult, CommandOf, JobSummary, LimitChanges, ProcessInfo } from '../../electron/contract';
 import type { JobScopeApi } from './api';
 import { errorSentence } from './format';
 import {
@@ -107,6 +107,20 @@ export class Actions {
     const report = await this.api.invoke({ type: 'setLimits', jobId, changes });
     this.store.update((s) => withLimits(s, jobId, report));
     this.toast('info', `Changed the limits of job ${this.jobName(jobId)}.`);
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async launch(jobId: number, file: string, args: string[], cwd?: string): Promise<number> {
+    const { pid } = await this.api.invoke({ type: 'launch', jobId, file, args, ...(cwd ? { cwd } : {}) });
+    this.toast('info', `Launched ${file} as pid ${pid} in job ${this.jobName(jobId)}.`);
+    return pid;
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async launchLoadgen(jobId: number, load: Omit<CommandOf<'launchLoadgen'>, 'type' | 'jobId'>): Promise<number> {
+    const { pid } = await this.api.invoke({ type: 'launchLoadgen', jobId, ...load });
+    this.toast('info', `Started the load generator as pid ${pid} in job ${this.jobName(jobId)}.`);
+    return pid;
   }
 
   select(jobId: number): void {

@@ -40,7 +40,7 @@ export function formFromLimits(l: FormLimits): LimitsForm {
 }
 
 /** Parses one field: null when empty (no limit), a string when it is not a number in [min, max]. */
-function parse(value: string, what: string, min: number, max: number, integer: boolean): number | null | string {
+export function parseNumber(value: string, what: string, min: number, max: number, integer: boolean): number | null | string {
   const t = value.trim();
   if (t === '') return null;
   const n = Number(t);
@@ -67,17 +67,17 @@ export function parseForm(form: LimitsForm): ParsedForm {
   const cpuText = form.cpuMode === 'none' ? '' : form.cpu;
   const cpu =
     form.cpuMode === 'weight'
-      ? take('cpu', parse(cpuText, 'The CPU weight', 1, 9, true), 1)
-      : take('cpu', parse(cpuText, 'The CPU cap', 0.01, 100, false), 100);
+      ? take('cpu', parseNumber(cpuText, 'The CPU weight', 1, 9, true), 1)
+      : take('cpu', parseNumber(cpuText, 'The CPU cap', 0.01, 100, false), 100);
   if (form.cpuMode !== 'none' && cpuText.trim() === '') errors.cpu = 'Enter a value, or choose “No limit”.';
   return {
     limits: {
       cpuRate: form.cpuMode === 'rate' ? cpu : null,
       cpuWeight: form.cpuMode === 'weight' ? cpu : null,
-      memoryBytes: take('memory', parse(form.memory, 'The memory limit', 1, MAX_MIB, true), MiB),
-      activeProcesses: take('processes', parse(form.processes, 'The process limit', 1, 4_194_304, true), 1),
-      maxIops: take('iops', parse(form.iops, 'The IOPS limit', 1, Number.MAX_SAFE_INTEGER, true), 1),
-      maxBandwidthBytes: take('bandwidth', parse(form.bandwidth, 'The bandwidth limit', 0.01, MAX_MIB, false), MiB),
+      memoryBytes: take('memory', parseNumber(form.memory, 'The memory limit', 1, MAX_MIB, true), MiB),
+      activeProcesses: take('processes', parseNumber(form.processes, 'The process limit', 1, 4_194_304, true), 1),
+      maxIops: take('iops', parseNumber(form.iops, 'The IOPS limit', 1, Number.MAX_SAFE_INTEGER, true), 1),
+      maxBandwidthBytes: take('bandwidth', parseNumber(form.bandwidth, 'The bandwidth limit', 0.01, MAX_MIB, false), MiB),
     },
     errors,
   };

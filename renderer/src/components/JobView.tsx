@@ -6,7 +6,9 @@ import { latestSample, processCount } from '../store';
 import { AttachDialog } from './AttachDialog';
 import { CloseDialog } from './CloseDialog';
 import { CpuChart } from './CpuChart';
+import { LaunchDialog } from './LaunchDialog';
 import { LimitsPanel } from './LimitsPanel';
+import { LoadgenDialog } from './LoadgenDialog';
 import { MemberTable } from './MemberTable';
 import { MemoryChart } from './MemoryChart';
 import { NotificationLog } from './NotificationLog';
@@ -21,7 +23,7 @@ export function JobView({ job }: { job: JobSummary }) {
   const online = useStore((s) => s.connection.state === 'open');
   const fallbackSource = useStore((s) => s.host?.memorySource);
   const memoryLimit = useStore((s) => s.limits[job.id]?.limits.memoryBytes ?? null);
-  const [dialog, setDialog] = useState<'attach' | 'terminate' | 'close' | null>(null);
+  const [dialog, setDialog] = useState<'attach' | 'launch' | 'loadgen' | 'terminate' | 'close' | null>(null);
 
   const latest = latestSample({ samples, notifications });
   const previous = samples.length > 1 ? samples[samples.length - 2] : undefined;
@@ -46,6 +48,12 @@ export function JobView({ job }: { job: JobSummary }) {
         <div className="toolbar" role="toolbar" aria-label="Job actions">
           <button type="button" disabled={!live || !online} onClick={() => setDialog('attach')}>
             Attach processes
+          </button>
+          <button type="button" disabled={!live || !online} onClick={() => setDialog('launch')}>
+            Launch program
+          </button>
+          <button type="button" disabled={!live || !online} onClick={() => setDialog('loadgen')}>
+            Load generator
           </button>
           <button type="button" className="danger" disabled={!live || !online} onClick={() => setDialog('terminate')}>
             Terminate
@@ -98,6 +106,8 @@ export function JobView({ job }: { job: JobSummary }) {
       <NotificationLog notifications={notifications} />
 
       {dialog === 'attach' && <AttachDialog job={job} onClose={() => setDialog(null)} />}
+      {dialog === 'launch' && <LaunchDialog job={job} onClose={() => setDialog(null)} />}
+      {dialog === 'loadgen' && <LoadgenDialog job={job} onClose={() => setDialog(null)} />}
       {dialog === 'terminate' && <TerminateDialog job={job} count={count} onClose={() => setDialog(null)} />}
       {dialog === 'close' && <CloseDialog job={job} count={count} onClose={() => setDialog(null)} />}
     </section>

@@ -15,9 +15,10 @@ function NumberField(props: Props & { field: Exclude<FieldKey, 'cpu'>; label: st
   const error = props.errors[props.field];
   const reason = props.unsupported[props.field];
   return (
-    <label className="field">
-      <span>{props.label}</span>
+    <div className="field">
+      <label htmlFor={`${id}-input`}>{props.label}</label>
       <input
+        id={`${id}-input`}
         type="number"
         inputMode="decimal"
         min="0"
@@ -32,7 +33,7 @@ function NumberField(props: Props & { field: Exclude<FieldKey, 'cpu'>; label: st
       <small id={id} className={error ? 'field-error' : 'hint'}>
         {reason ? `Unavailable: ${reason}.` : (error ?? props.hint)}
       </small>
-    </label>
+    </div>
   );
 }
 
