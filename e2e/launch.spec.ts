@@ -55,7 +55,7 @@ test('launch a program, then watch the load generator trip the memory and proces
   await expect(log).toContainText('the job memory limit was reached', { timeout: 20_000 });
   await expect(log).toContainText(`pid ${hog} killed by signal 9 (SIGKILL)`);
   await expect(page.getByRole('figure', { name: 'Memory' }).getByText('limit 128 MiB')).toBeVisible();
-  await page.screenshot({ path: path.join(screenshots, 'loadgen-memory-limit.png'), fullPage: true });
+  await page.screenshot({ path: path.join(screenshots, 'loadgen-memory-limit.png') });
 
   // Processes: room for memory first, then 12 children against a 40-task limit (Node runs ~10 threads each).
   await page.getByRole('button', { name: 'Edit limits' }).click();
@@ -65,7 +65,7 @@ test('launch a program, then watch the load generator trip the memory and proces
   await expect(edit).toBeHidden();
   await startLoadgen(page, { 'CPU load (% of one CPU)': '0', 'Memory (MiB)': '0', 'Child processes': '12', 'Duration (s)': '20' });
   await expect(log).toContainText('the active process limit was reached', { timeout: 20_000 });
-  await page.screenshot({ path: path.join(screenshots, 'loadgen-process-limit.png'), fullPage: true });
+  await page.screenshot({ path: path.join(screenshots, 'loadgen-process-limit.png') });
 
   await page.getByRole('button', { name: 'Terminate' }).click();
   await page.getByRole('dialog', { name: /Terminate/ }).getByRole('button', { name: 'Terminate' }).click();

@@ -79,6 +79,8 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('closeJob'), jobId }).strict(),
   z.object({ type: z.literal('getHistory'), jobId }).strict(),
   z.object({ type: z.literal('getLimits'), jobId }).strict(),
+  z.object({ type: z.literal('freezeJob'), jobId }).strict(),
+  z.object({ type: z.literal('thawJob'), jobId }).strict(),
   z
     .object({
       type: z.literal('launch'),
@@ -155,6 +157,8 @@ export interface CommandResults {
   closeJob: null;
   getHistory: JobHistory;
   getLimits: LimitsReport;
+  freezeJob: null;
+  thawJob: null;
   launch: LaunchResult;
   launchLoadgen: LaunchResult;
   setLimits: LimitsReport;

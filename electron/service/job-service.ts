@@ -2,7 +2,7 @@
 // command handler both transports call. It imports nothing from Electron so serve mode and tests run it
 // under plain Node.
 import * as native from '#native';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   commandSchema,
@@ -32,7 +32,8 @@ export interface ServiceOptions {
 
 export const defaultServiceOptions: ServiceOptions = {
   intervalMs: 1000,
-  historyMs: 10 * 60 * 1000,
+  // The UI's widest time window is 15 minutes.
+  historyMs: 15 * 60 * 1000,
   notificationLimit: 10_000,
   loadgenPath: loadgenScript,
 };
@@ -126,6 +127,12 @@ export class JobService {
         return this.find(command.jobId).job.limits();
       case 'setLimits':
         return this.find(command.jobId).job.setLimits(command.changes);
+      case 'freezeJob':
+        this.setFrozen(command.jobId, true);
+        return null;
+      case 'thawJob':
+        this.setFrozen(command.jobId, false);
+        return null;
       case 'launch':
         return this.launch(command.jobId, {
           file: command.file,
@@ -194,6 +201,19 @@ export class JobService {
       }
     }
     return result;
+  }
+
+  private setFrozen(jobId: number, frozen: boolean): void {
+    const { job } = this.find(jobId);
+    if (frozen) {
+      const holder = frozenHolder(job.path);
+      if (holder) throw new Error(`Refusing to freeze job ${job.name}: its group holds ${holder}, which would stop too`);
+      job.freeze();
+    } else {
+      job.thaw();
+    }
+    // Clients see the new state now rather than at the next tick.
+    this.sampleAndEmit([jobId], []);
   }
 
   private launch(jobId: number, options: native.LaunchOptions): LaunchResult {
@@ -277,6 +297,21 @@ export class JobService {
 function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
+  return undefined;
+}
+
+/** What must never be frozen that lives in the cgroup at `jobPath` or below it, or undefined. */
+function frozenHolder(jobPath: string): string | undefined {
+  const mount = native.hostInfo().cgroup2Mount;
+  if (mount === undefined) return undefined;
+  const inside = (pid: number | 'self'): boolean => {
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    if (line === undefined) return false;
+    const group = mount + (line.slice(3) === '/' ? '' : line.slice(3));
+    return group === jobPath || group.startsWith(`${jobPath}/`) || jobPath === mount;
+  };
+  if (inside('self')) return 'JobScope itself';
+  if (inside(1)) return 'init (pid 1)';
   return undefined;
 }
 

@@ -15,6 +15,8 @@ import {
   withoutToast,
 } from './store';
 
+import { saveSettings, type Settings } from './settings';
+
 const delay = (ms: number) => new Promise((r) => window.setTimeout(r, ms));
 
 export class Actions {
@@ -123,6 +125,20 @@ export class Actions {
     return pid;
   }
 
+  changeSettings(changes: Partial<Settings>): void {
+    this.store.update((s) => ({ ...s, settings: { ...s.settings, ...changes } }));
+    saveSettings(this.store.getState().settings);
+  }
+
+  /** Freezes or thaws every process of the job; failures become a toast. */
+  async setFrozen(jobId: number, frozen: boolean): Promise<void> {
+    try {
+      await this.api.invoke({ type: frozen ? 'freezeJob' : 'thawJob', jobId });
+    } catch (err) {
+      this.fail(`Could not ${frozen ? 'freeze' : 'thaw'} job ${this.jobName(jobId)}`, err);
+    }
+  }
+
   select(jobId: number): void {
     if (this.store.getState().selectedId === jobId) return;
     this.store.update((s) => ({ ...s, selectedId: jobId }));
@@ -157,9 +173,9 @@ export class Actions {
     return this.api.invoke({ type: 'attach', jobId, pids });
   }
 
-  async terminate(jobId: number): Promise<boolean> {
+  async terminate(jobId: number, exitCode?: number): Promise<boolean> {
     try {
-      await this.api.invoke({ type: 'terminateJob', jobId });
+      await this.api.invoke({ type: 'terminateJob', jobId, ...(exitCode === undefined ? {} : { exitCode }) });
       this.toast('info', `Terminated every process of job ${this.jobName(jobId)}.`);
       return true;
     } catch (err) {

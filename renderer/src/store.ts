@@ -12,6 +12,7 @@ import type {
   ServiceEvent,
 } from '../../electron/contract';
 import type { ConnectionStatus } from './api';
+import type { Settings } from './settings';
 
 export interface JobData {
   /** Oldest first, at most one history window long. */
@@ -39,6 +40,7 @@ export interface State {
   /** The kernel's read-back of each held job's limits, loaded on selection and after every change. */
   limits: Readonly<Record<number, LimitsReport | undefined>>;
   toasts: Toast[];
+  settings: Settings;
 }
 
 const MAX_NOTIFICATIONS = 1000;
@@ -48,7 +50,7 @@ export class Store {
   private state: State;
   private readonly listeners = new Set<() => void>();
 
-  constructor(connection: ConnectionStatus) {
+  constructor(connection: ConnectionStatus, settings: Settings) {
     this.state = {
       connection,
       ready: false,
@@ -60,6 +62,7 @@ export class Store {
       data: {},
       limits: {},
       toasts: [],
+      settings,
     };
   }
 
