@@ -6,6 +6,7 @@ import type {
   HostInfo,
   JobLimits,
   JobSample,
+  JobTreeEntry,
   LimitsReport,
   MemberProcess,
   MemorySource,
@@ -13,7 +14,7 @@ import type {
   ProcessInfo,
 } from '#native';
 
-export type { HostInfo, JobLimits, JobSample, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
+export type { HostInfo, JobLimits, JobSample, JobTreeEntry, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
 
 const pid = z.number().int().positive().max(2 ** 22, 'a pid is at most 4194304 (Linux pid_max)');
 const jobId = z.number().int().positive();
@@ -72,6 +73,7 @@ export const commandSchema = z.discriminatedUnion('type', [
     .strict(),
   z.object({ type: z.literal('openJob'), path: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('listProcesses') }).strict(),
+  z.object({ type: z.literal('listJobs') }).strict(),
   z.object({ type: z.literal('attach'), jobId, pids: z.array(pid).min(1).max(4096) }).strict(),
   z
     .object({ type: z.literal('terminateJob'), jobId, exitCode: z.number().int().min(0).max(0xffffffff).optional() })
@@ -152,6 +154,7 @@ export interface CommandResults {
   createJob: JobSummary;
   openJob: JobSummary;
   listProcesses: ProcessInfo[];
+  listJobs: JobTreeEntry[];
   attach: AttachResult;
   terminateJob: null;
   closeJob: null;

@@ -7,7 +7,7 @@
 // every second (until the memory limit kills it). --io: write KIBPS KiB/s to a temporary file, synced, so
 // the writes are real disk IO charged to the job. --children: start N idle copies of itself, one every
 // 200 ms (past a process limit, the rest fail to start). --duration: exit after S seconds (0: never).
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -91,11 +91,18 @@ function writeIo(kibPerSecond: number): void {
 
 function startChildren(count: number, duration: number): void {
   let started = 0;
+  const children: ChildProcess[] = [];
+  // A Node child that could not start all its threads (past a process limit) may hang instead of exiting
+  // at its own deadline: the parent takes its children along when it leaves.
+  process.once('exit', () => {
+    for (const child of children) child.kill('SIGKILL');
+  });
   const timer = setInterval(() => {
     if (started++ >= count) return clearInterval(timer);
     const child = spawn(process.execPath, [__filename, '--duration', String(duration)], { stdio: 'ignore' });
     // Past a process limit the fork fails (EAGAIN): that is the point; keep trying the rest.
     child.on('error', () => {});
+    children.push(child);
   }, 200);
 }
 

@@ -94,3 +94,24 @@ test('init and JobScope itself are never attached, and a job holding them is nev
   await ok({ type: 'closeJob', jobId: root.id });
   assert.ok(existsSync(root.path), 'closing an opened job leaves its cgroup alone');
 });
+
+test('listJobs shows every group with its process count, nesting, and which ones are held', async () => {
+  const job = await ok({ type: 'createJob', name: `tree-test-${process.pid}` });
+  const sleeper = spawnChild('setInterval(() => {}, 1000)');
+  await ok({ type: 'attach', jobId: job.id, pids: [sleeper.pid!] });
+  const tree = await ok({ type: 'listJobs' });
+  const entry = tree.find((e) => e.path === job.path);
+  assert.ok(entry, `${job.path} is in the tree`);
+  assert.equal(entry.heldJobId, job.id);
+  assert.equal(entry.processCount, 1);
+  const parent = tree.find((e) => e.path === entry.parent);
+  assert.ok(parent, 'its parent is in the tree too');
+  assert.equal(tree.filter((e) => e.parent === null).length, 1, 'one root');
+  assert.match(await failure({ type: 'listJobs', all: true }), /Unrecognized key: "all"/);
+  await ok({ type: 'terminateJob', jobId: job.id });
+  await until('the sleeper gone', () => (sleeper.signalCode !== null ? true : undefined));
+  await until('the job empty', () =>
+    events.flatMap((e) => e.notifications).find((n) => n.kind === 'ACTIVE_PROCESS_ZERO' && n.jobId === job.id),
+  );
+  await ok({ type: 'closeJob', jobId: job.id });
+});

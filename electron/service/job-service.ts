@@ -112,6 +112,8 @@ export class JobService {
         return this.open(command.path);
       case 'listProcesses':
         return native.listProcesses();
+      case 'listJobs':
+        return native.listJobs();
       case 'attach':
         return this.attach(command.jobId, command.pids);
       case 'terminateJob':

@@ -18,6 +18,8 @@ import {
 import { saveSettings, type Settings } from './settings';
 
 const delay = (ms: number) => new Promise((r) => window.setTimeout(r, ms));
+// listJobs costs a few milliseconds (a walk of the cgroup tree): cheap enough to keep the sidebar fresh.
+const TREE_REFRESH_MS = 5000;
 
 export class Actions {
   /** The job whose history was last requested; a different selection triggers getHistory. */
@@ -47,7 +49,11 @@ export class Actions {
       }
     });
     if (this.api.status().state === 'open') void this.refresh();
+    const treeTimer = window.setInterval(() => {
+      if (this.store.getState().connection.state === 'open') void this.refreshTree();
+    }, TREE_REFRESH_MS);
     return () => {
+      window.clearInterval(treeTimer);
       offEvent();
       offStatus();
       offSelect();
@@ -77,8 +83,32 @@ export class Actions {
       // of the selected job (through the selection watcher in start()).
       this.historyFor = null;
       this.store.update((s) => withAppState({ ...s, data: {} }, app));
+      void this.refreshTree();
     } catch (err) {
       if (this.store.getState().connection.state === 'open') this.fail('Could not load the service state', err);
+    }
+  }
+
+  /** Reloads the machine's job tree; a failure keeps the last tree and says why. */
+  async refreshTree(): Promise<void> {
+    try {
+      const tree = await this.api.invoke({ type: 'listJobs' });
+      this.store.update((s) => ({ ...s, tree }));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') this.fail('Could not list the jobs on this machine', err);
+    }
+  }
+
+  /** Shows a group from the tree: selects it when held, else holds it (openJob) first. */
+  async openFromTree(path: string, heldJobId: number | null): Promise<void> {
+    if (heldJobId !== null && this.store.getState().jobs.some((j) => j.id === heldJobId)) {
+      this.select(heldJobId);
+      return;
+    }
+    try {
+      await this.openJob(path);
+    } catch (err) {
+      this.fail(`Could not open ${path}`, err);
     }
   }
 
@@ -163,6 +193,7 @@ export class Actions {
 
   private adopt(job: JobSummary): void {
     this.store.update((s) => withJob(s, job));
+    void this.refreshTree();
   }
 
   listProcesses(): Promise<ProcessInfo[]> {
@@ -211,6 +242,7 @@ export class Actions {
       }
     }
     this.store.update((s) => withJobs(s, s.jobs.filter((j) => j.id !== job.id)));
+    void this.refreshTree();
     this.toast(
       'info',
       job.state === 'gone'

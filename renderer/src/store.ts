@@ -7,6 +7,7 @@ import type {
   JobHistory,
   JobSample,
   JobSummary,
+  JobTreeEntry,
   LimitsReport,
   Notification,
   ServiceEvent,
@@ -41,6 +42,8 @@ export interface State {
   limits: Readonly<Record<number, LimitsReport | undefined>>;
   toasts: Toast[];
   settings: Settings;
+  /** Every group on the machine (listJobs), refreshed every few seconds; null until first loaded. */
+  tree: JobTreeEntry[] | null;
 }
 
 const MAX_NOTIFICATIONS = 1000;
@@ -63,6 +66,7 @@ export class Store {
       limits: {},
       toasts: [],
       settings,
+      tree: null,
     };
   }
 
