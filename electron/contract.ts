@@ -131,6 +131,8 @@ export interface AppState {
   jobs: JobSummary[];
   intervalMs: number;
   historyMs: number;
+  /** The service's own process, which is never attached (terminating the job would kill JobScope). */
+  servicePid: number;
 }
 
 export interface AttachResult {

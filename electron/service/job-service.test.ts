@@ -68,7 +68,9 @@ test('a created job samples its attached processes and reports their exits', asy
 });
 
 test('malformed commands get readable errors and change nothing', async () => {
-  const before = (await ok({ type: 'getState' })).jobs;
+  const state = await ok({ type: 'getState' });
+  assert.equal(state.servicePid, process.pid);
+  const before = state.jobs;
   assert.match(await failure(null), /Invalid command/);
   assert.match(await failure({ type: 'nope' }), /Invalid command/);
   assert.match(await failure({ type: 'attach', jobId: 1, pids: [0] }), /pids/);

@@ -152,6 +152,7 @@ export class JobService {
       jobs: this.summaries(),
       intervalMs: this.options.intervalMs,
       historyMs: this.options.historyMs,
+      servicePid: process.pid,
     };
   }
 

@@ -35,6 +35,8 @@ export interface State {
   host: HostInfo | null;
   intervalMs: number;
   historyMs: number;
+  /** The service's pid, from getState; null until known. */
+  servicePid: number | null;
   jobs: JobSummary[];
   selectedId: number | null;
   data: Readonly<Record<number, JobData | undefined>>;
@@ -59,7 +61,8 @@ export class Store {
       ready: false,
       host: null,
       intervalMs: 1000,
-      historyMs: 10 * 60 * 1000,
+      historyMs: 15 * 60 * 1000,
+      servicePid: null,
       jobs: [],
       selectedId: null,
       data: {},
@@ -144,7 +147,7 @@ export function withJobs(s: State, jobs: JobSummary[]): State {
 
 export function withAppState(s: State, app: AppState): State {
   return withJobs(
-    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs },
+    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs, servicePid: app.servicePid },
     app.jobs,
   );
 }
