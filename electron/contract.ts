@@ -74,6 +74,16 @@ export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('openJob'), path: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('listProcesses') }).strict(),
   z.object({ type: z.literal('listJobs') }).strict(),
+  z
+    .object({
+      type: z.literal('setInterval'),
+      intervalMs: z
+        .number({ error: 'the sampling interval must be a number of milliseconds' })
+        .int('the sampling interval must be a whole number of milliseconds')
+        .min(100, 'the sampling interval must be 100 to 60000 ms')
+        .max(60_000, 'the sampling interval must be 100 to 60000 ms'),
+    })
+    .strict(),
   z.object({ type: z.literal('attach'), jobId, pids: z.array(pid).min(1).max(4096) }).strict(),
   z
     .object({ type: z.literal('terminateJob'), jobId, exitCode: z.number().int().min(0).max(0xffffffff).optional() })
@@ -157,6 +167,8 @@ export interface CommandResults {
   openJob: JobSummary;
   listProcesses: ProcessInfo[];
   listJobs: JobTreeEntry[];
+  /** The interval now in force. */
+  setInterval: { intervalMs: number };
   attach: AttachResult;
   terminateJob: null;
   closeJob: null;

@@ -117,3 +117,25 @@ test('listJobs shows every group with its process count, nesting, and which ones
   );
   await ok({ type: 'closeJob', jobId: job.id });
 });
+
+test('the sampling interval changes at once, within 100-60000 ms', async () => {
+  const job = await ok({ type: 'createJob', name: `interval-test-${process.pid}` });
+  assert.deepEqual(await ok({ type: 'setInterval', intervalMs: 100 }), { intervalMs: 100 });
+  assert.equal((await ok({ type: 'getState' })).intervalMs, 100);
+  const since = Date.now();
+  // Ticks may run late on a busy machine, never early: two samples closer than the old 200 ms prove it.
+  await until('two samples under 150 ms apart', () => {
+    const times = events.flatMap((e) => e.samples).filter((s) => s.jobId === job.id && s.time >= since).map((s) => s.time);
+    return times.some((t, i) => i > 0 && t - times[i - 1] < 150) ? true : undefined;
+  });
+  for (const [intervalMs, expected] of [
+    [99, /intervalMs: the sampling interval must be 100 to 60000 ms\./],
+    [60_001, /must be 100 to 60000 ms/],
+    [250.5, /must be a whole number of milliseconds/],
+    ['1s', /must be a number of milliseconds/],
+  ] as const) {
+    assert.match(await failure({ type: 'setInterval', intervalMs }), expected);
+  }
+  assert.equal((await ok({ type: 'setInterval', intervalMs: 200 })).intervalMs, 200);
+  await ok({ type: 'closeJob', jobId: job.id });
+});

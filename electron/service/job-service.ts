@@ -80,6 +80,14 @@ export class JobService {
     return { leftBehind };
   }
 
+  /** Changes the sampling period from the next tick on; history keeps its span (historyMs) either way. */
+  private setSamplingInterval(intervalMs: number): void {
+    this.options.intervalMs = intervalMs;
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -114,6 +122,9 @@ export class JobService {
         return native.listProcesses();
       case 'listJobs':
         return native.listJobs();
+      case 'setInterval':
+        this.setSamplingInterval(command.intervalMs);
+        return { intervalMs: this.options.intervalMs };
       case 'attach':
         return this.attach(command.jobId, command.pids);
       case 'terminateJob':

@@ -84,6 +84,8 @@ export class Actions {
       this.historyFor = null;
       this.store.update((s) => withAppState({ ...s, data: {} }, app));
       void this.refreshTree();
+      const wanted = this.store.getState().settings.intervalMs;
+      if (wanted !== null && wanted !== app.intervalMs) await this.setSamplingInterval(wanted);
     } catch (err) {
       if (this.store.getState().connection.state === 'open') this.fail('Could not load the service state', err);
     }
@@ -153,6 +155,17 @@ export class Actions {
     const { pid } = await this.api.invoke({ type: 'launchLoadgen', jobId, ...load });
     this.toast('info', `Started the load generator as pid ${pid} in job ${this.jobName(jobId)}.`);
     return pid;
+  }
+
+  /** Asks the service to sample every `intervalMs` and remembers the choice for the next session. */
+  async setSamplingInterval(intervalMs: number): Promise<void> {
+    try {
+      const result = await this.api.invoke({ type: 'setInterval', intervalMs });
+      this.store.update((s) => ({ ...s, intervalMs: result.intervalMs }));
+      this.changeSettings({ intervalMs: result.intervalMs });
+    } catch (err) {
+      this.fail('Could not change the sampling interval', err);
+    }
   }
 
   changeSettings(changes: Partial<Settings>): void {
