@@ -1,10 +1,18 @@
-// Conveniences: the keyboard help on "?", and the sampling interval and time window kept across reloads.
+// Conveniences: the keyboard help on "?", history export as CSV and JSON, and the sampling interval and
+// time window kept across reloads.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
-test('? opens the shortcuts; the sampling interval is a setting the service and a reload keep', async ({ page, serveUrl }) => {
+async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
+}
+
+test('? opens the shortcuts; history exports; the sampling interval and window survive a reload', async ({ page, serveUrl }) => {
   const jobName = `e2e-settings-${process.pid}`;
   await page.goto(serveUrl);
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected');
@@ -19,6 +27,23 @@ test('? opens the shortcuts; the sampling interval is a setting the service and 
   await page.getByRole('dialog', { name: 'New job' }).getByLabel('Name').fill(jobName);
   await page.getByRole('dialog', { name: 'New job' }).getByRole('button', { name: 'Create' }).click();
   await expect(page.getByLabel('Sample every')).toHaveValue('500');
+
+  // The history downloads as CSV and JSON once there are a few samples.
+  // A CPU figure needs two samples.
+  await expect(page.getByRole('figure', { name: 'CPU' }).locator('.chart-now')).not.toHaveText('—');
+  const csv = await downloaded(page, 'Export CSV');
+  expect(csv.name).toMatch(new RegExp(`^${jobName}-.*\\.csv$`));
+  const lines = csv.text.trim().split('\n');
+  expect(lines[0]).toBe(
+    'time,state,user_us,kernel_us,active_processes,total_processes,memory_bytes,memory_peak_bytes,' +
+      'members_resident_bytes,io_read_bytes,io_write_bytes,io_read_ops,io_write_ops,throttled_us,frozen',
+  );
+  expect(lines.length).toBeGreaterThan(2);
+  expect(lines[1]).toMatch(/^\d{4}-\d\d-\d\dT.*Z,live,\d+,\d+,0,0,/);
+  const json = JSON.parse((await downloaded(page, 'Export JSON')).text);
+  expect(json.job.name).toBe(jobName);
+  expect(json.samples.length).toBeGreaterThan(1);
+
   await page.getByLabel('Sample every').selectOption({ label: '2 s' });
   await page.getByLabel('Time window').selectOption({ label: '15 minutes' });
   await page.reload();

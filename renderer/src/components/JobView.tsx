@@ -3,6 +3,7 @@ import type { JobSummary } from '../../../electron/contract';
 import { formatClock } from '../format';
 import { useStore } from '../hooks';
 import { latestSample, processCount, type JobData } from '../store';
+import { ExportButtons } from './ExportButtons';
 import { JobCharts } from './JobCharts';
 import { JobHeader } from './JobHeader';
 import { JobStats } from './JobStats';
@@ -34,7 +35,10 @@ export function JobView({ job }: { job: JobSummary }) {
         </p>
       )}
 
-      <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications } : null)} />
+      <div className="view-bar">
+        <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications } : null)} />
+        <ExportButtons job={job} samples={samples} notifications={notifications} />
+      </div>
       {snapshot && (
         <p className="banner" role="note">
           Paused at {latest ? formatClock(latest.time) : 'the start'}: the view is not updating; new samples are still
