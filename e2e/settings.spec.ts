@@ -1,5 +1,5 @@
-// Conveniences: the keyboard help on "?", history export as CSV and JSON, and the sampling interval and
-// time window kept across reloads.
+// Conveniences: the keyboard help on "?", history export as CSV and JSON, a chart saved as PNG, and the
+// sampling interval and time window kept across reloads.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
@@ -43,6 +43,15 @@ test('? opens the shortcuts; history exports; the sampling interval and window s
   const json = JSON.parse((await downloaded(page, 'Export JSON')).text);
   expect(json.job.name).toBe(jobName);
   expect(json.samples.length).toBeGreaterThan(1);
+  const [png] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Save the CPU chart as PNG' }).click(),
+  ]);
+  expect(png.suggestedFilename()).toMatch(/^cpu-chart-.*\.png$/);
+  const bytes = readFileSync((await png.path())!);
+  expect(bytes.subarray(1, 4).toString()).toBe('PNG');
+  expect(bytes.length).toBeGreaterThan(2000);
+  await png.saveAs(path.join(screenshots, 'cpu-chart-export.png'));
 
   await page.getByLabel('Sample every').selectOption({ label: '2 s' });
   await page.getByLabel('Time window').selectOption({ label: '15 minutes' });

@@ -93,7 +93,7 @@ export function changedLimits(current: FormLimits, next: FormLimits): Partial<Fo
 }
 
 /** Only the limits that are set: what createJob should send. */
-export function setLimits(limits: FormLimits): Partial<FormLimits> {
+export function limitsToCreate(limits: FormLimits): Partial<FormLimits> {
   return Object.fromEntries(Object.entries(limits).filter(([, v]) => v != null));
 }
 

@@ -12,7 +12,7 @@ export interface Settings {
 }
 
 const KEY = 'jobscope.settings';
-export const DEFAULT_SETTINGS: Settings = { windowMs: 300_000, intervalMs: null };
+const DEFAULT_SETTINGS: Settings = { windowMs: 300_000, intervalMs: null };
 
 export function loadSettings(): Settings {
   try {

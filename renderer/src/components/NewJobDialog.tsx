@@ -1,6 +1,6 @@
 import { useState, type FormEvent } from 'react';
 import { useActions, useStore } from '../hooks';
-import { EMPTY_FORM, parseForm, reasonsFromHost, setLimits } from '../limits-form';
+import { EMPTY_FORM, limitsToCreate, parseForm, reasonsFromHost } from '../limits-form';
 import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
 import { LimitFields } from './LimitFields';
@@ -21,7 +21,7 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
     setBusy(true);
     setError(null);
     try {
-      await actions.createJob(name.trim() || undefined, setLimits(parsed.limits));
+      await actions.createJob(name.trim() || undefined, limitsToCreate(parsed.limits));
       onClose();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));

@@ -1,10 +1,12 @@
 // What every time chart shares: the time axis over the chosen window, and the frame (caption, body, legend)
 // with the notification markers over the plot. Recharts reads its children's element types, so the axis is
 // returned as an element by a function rather than wrapped in a component of ours.
-import type { ReactNode } from 'react';
+import { useRef, type ReactNode } from 'react';
 import { XAxis } from 'recharts';
 import type { Notification } from '../../../electron/contract';
+import { downloadChartPng } from '../export';
 import { describeNotification, formatClock, formatMmSs } from '../format';
+import { useActions } from '../hooks';
 
 export type Domain = [number, number];
 export const MARGIN = { top: 14, right: 12, bottom: 0, left: 0 };
@@ -78,12 +80,33 @@ export function ChartFrame(props: {
   insets: PlotInsets;
   children: ReactNode;
 }) {
+  const actions = useActions();
+  const figure = useRef<HTMLElement>(null);
+  async function savePng() {
+    const svg = figure.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
+    if (!svg) return;
+    try {
+      await downloadChartPng(svg, `${props.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+    } catch (err) {
+      actions.toast('error', `Could not save the ${props.title} chart: ${err instanceof Error ? err.message : String(err)}.`);
+    }
+  }
   return (
-    <figure className="chart" aria-labelledby={`${props.id}-title`}>
+    <figure ref={figure} className="chart" aria-labelledby={`${props.id}-title`}>
       <figcaption>
         <h3 id={`${props.id}-title`}>{props.title}</h3>
         <span className="hint">{props.hint}</span>
         <span className="chart-now">{props.now}</span>
+        <button
+          type="button"
+          className="icon save-png"
+          aria-label={`Save the ${props.title} chart as PNG`}
+          title="Save as PNG"
+          disabled={props.empty !== null}
+          onClick={() => void savePng()}
+        >
+          ⤓
+        </button>
       </figcaption>
       <div className="chart-body">
         {props.empty !== null ? <p className="chart-empty">{props.empty}</p> : props.children}
