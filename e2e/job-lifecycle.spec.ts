@@ -51,9 +51,17 @@ test('create, attach, watch, terminate and close a job', async ({ page, serveUrl
   const members = page.getByRole('table', { name: /Member processes/ });
   await expect(members.getByRole('row', { name: new RegExp(`^${worker.pid}\\b`) })).toBeVisible();
   await expect(members.getByRole('row', { name: new RegExp(`^${sleeper.pid}\\b`) })).toBeVisible();
-  // A few samples so the charts have lines to draw.
-  await page.waitForTimeout(3000);
-  await expect(page.locator('.recharts-area').first()).toBeVisible();
+  // Samples enough for lines: the busy worker's user time (the upper, stacked area) has height. The kernel
+  // area below it may be flat, which Playwright counts as hidden.
+  const cpu = page.getByRole('figure', { name: 'CPU' });
+  await expect(cpu.locator('.chart-now')).not.toHaveText('—');
+  await expect(cpu.locator('.recharts-area').last()).toBeVisible();
+  // For the screenshot: a handful of points (a monotone curve has one "C" segment per point after the first).
+  await expect(async () => {
+    const d = (await cpu.locator('.recharts-area-curve').last().getAttribute('d')) ?? '';
+    expect(d.split('C').length).toBeGreaterThan(5);
+  }).toPass();
+  await expect(page.getByRole('figure', { name: 'Memory' }).locator('.recharts-line').first()).toBeVisible();
   await page.screenshot({ path: path.join(screenshots, 'job-view.png') });
 
   worker.stdin!.write('bye\n');

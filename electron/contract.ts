@@ -2,12 +2,62 @@
 // the desktop app, a WebSocket in serve mode). Commands are validated against these schemas in the main
 // process; the renderer imports the types only.
 import { z } from 'zod';
-import type { HostInfo, JobSample, MemberProcess, MemorySource, Notification, ProcessInfo } from '#native';
+import type {
+  HostInfo,
+  JobLimits,
+  JobSample,
+  JobTreeEntry,
+  LimitsReport,
+  MemberProcess,
+  MemorySource,
+  Notification,
+  ProcessInfo,
+} from '#native';
 
-export type { HostInfo, JobSample, MemberProcess, MemorySource, Notification, ProcessInfo };
+export type { HostInfo, JobLimits, JobSample, JobTreeEntry, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
 
 const pid = z.number().int().positive().max(2 ** 22, 'a pid is at most 4194304 (Linux pid_max)');
 const jobId = z.number().int().positive();
+
+/** An integer limit in [min, max], or null for "no limit"; the same ranges the addon (addon.cc) enforces. */
+const limit = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number or null (no limit)` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be ${min} to ${max}`)
+    .max(max, `${what} must be ${min} to ${max}`)
+    .nullable()
+    .optional();
+
+/** Limits in the addon's (Windows') vocabulary; absent = unchanged, null = no limit. */
+export const limitsSchema = z
+  .object({
+    cpuRate: limit('the CPU rate (hundredths of a percent of all CPUs)', 1, 10_000),
+    cpuWeight: limit('the CPU weight', 1, 9),
+    memoryBytes: limit('the memory limit in bytes', 1, Number.MAX_SAFE_INTEGER),
+    processMemoryBytes: limit('the per-process memory limit in bytes', 1, Number.MAX_SAFE_INTEGER),
+    activeProcesses: limit('the active process limit', 1, 4_194_304),
+    maxIops: limit('the IO operations limit (per second)', 1, Number.MAX_SAFE_INTEGER),
+    maxBandwidthBytes: limit('the IO bandwidth limit in bytes per second', 1, Number.MAX_SAFE_INTEGER),
+    affinity: z
+      .string()
+      .regex(/^[1-9][0-9]{0,19}$/, 'the affinity must be a non-zero 64-bit mask written in decimal')
+      .nullable()
+      .optional(),
+    killOnClose: z.boolean({ error: 'killOnClose must be true or false' }).optional(),
+  })
+  .strict();
+
+export type LimitChanges = z.infer<typeof limitsSchema>;
+
+const noNul = (what: string) => z.string().max(32_768).regex(/^[^\0]*$/, `${what} must not contain NUL characters`);
+/** A whole number in [min, max] for a load generator flag. */
+const loadFlag = (what: string, min: number, max: number) =>
+  z
+    .number({ error: `${what} must be a number` })
+    .int(`${what} must be a whole number`)
+    .min(min, `${what} must be ${min} to ${max}`)
+    .max(max, `${what} must be ${min} to ${max}`);
 
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getState') }).strict(),
@@ -18,16 +68,59 @@ export const commandSchema = z.discriminatedUnion('type', [
         .string()
         .regex(/^(?!\.+$)[A-Za-z0-9._-]{1,64}$/, 'a job name is 1-64 letters, digits, ".", "_" or "-", not dots alone')
         .optional(),
+      limits: limitsSchema.optional(),
     })
     .strict(),
   z.object({ type: z.literal('openJob'), path: z.string().min(1).max(4096) }).strict(),
   z.object({ type: z.literal('listProcesses') }).strict(),
+  z.object({ type: z.literal('listJobs') }).strict(),
+  z
+    .object({
+      type: z.literal('setInterval'),
+      intervalMs: z
+        .number({ error: 'the sampling interval must be a number of milliseconds' })
+        .int('the sampling interval must be a whole number of milliseconds')
+        .min(100, 'the sampling interval must be 100 to 60000 ms')
+        .max(60_000, 'the sampling interval must be 100 to 60000 ms'),
+    })
+    .strict(),
   z.object({ type: z.literal('attach'), jobId, pids: z.array(pid).min(1).max(4096) }).strict(),
   z
     .object({ type: z.literal('terminateJob'), jobId, exitCode: z.number().int().min(0).max(0xffffffff).optional() })
     .strict(),
   z.object({ type: z.literal('closeJob'), jobId }).strict(),
   z.object({ type: z.literal('getHistory'), jobId }).strict(),
+  z.object({ type: z.literal('getLimits'), jobId }).strict(),
+  z.object({ type: z.literal('freezeJob'), jobId }).strict(),
+  z.object({ type: z.literal('thawJob'), jobId }).strict(),
+  z
+    .object({
+      type: z.literal('launch'),
+      jobId,
+      file: noNul('the command').min(1, 'name the program to run (a path, or a name looked up in PATH)'),
+      args: z.array(noNul('an argument')).max(1024, 'at most 1024 arguments').optional(),
+      cwd: noNul('the working directory').min(1, 'the working directory must not be empty').optional(),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('launchLoadgen'),
+      jobId,
+      cpuPercent: loadFlag('the CPU load (% of one CPU)', 0, 100),
+      memoryMiB: loadFlag('the memory to hold (MiB)', 0, 65_536),
+      grow: z.boolean({ error: 'grow must be true or false' }),
+      ioKiBps: loadFlag('the IO rate (KiB/s)', 0, 1_048_576),
+      children: loadFlag('the number of child processes', 0, 1024),
+      durationS: loadFlag('the duration (seconds)', 1, 86_400),
+    })
+    .strict(),
+  z
+    .object({
+      type: z.literal('setLimits'),
+      jobId,
+      changes: limitsSchema.refine((changes) => Object.keys(changes).length > 0, 'name at least one limit to change'),
+    })
+    .strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -48,11 +141,18 @@ export interface AppState {
   jobs: JobSummary[];
   intervalMs: number;
   historyMs: number;
+  /** The service's own process, which is never attached (terminating the job would kill JobScope). */
+  servicePid: number;
 }
 
 export interface AttachResult {
   attached: number[];
   failed: { pid: number; error: string }[];
+}
+
+export interface LaunchResult {
+  /** The new process, already a member of the job (its NEW_PROCESS notification follows). */
+  pid: number;
 }
 
 export interface JobHistory {
@@ -68,10 +168,19 @@ export interface CommandResults {
   createJob: JobSummary;
   openJob: JobSummary;
   listProcesses: ProcessInfo[];
+  listJobs: JobTreeEntry[];
+  /** The interval now in force. */
+  setInterval: { intervalMs: number };
   attach: AttachResult;
   terminateJob: null;
   closeJob: null;
   getHistory: JobHistory;
+  getLimits: LimitsReport;
+  freezeJob: null;
+  thawJob: null;
+  launch: LaunchResult;
+  launchLoadgen: LaunchResult;
+  setLimits: LimitsReport;
 }
 
 /**

@@ -1,51 +1,12 @@
 // The service with the real addon, real cgroups and real child processes.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { after, test } from 'node:test';
-import type { CommandReply, CommandResults, CommandType, ServiceEvent } from '../contract';
+import { test } from 'node:test';
 import * as native from '#native';
-import { JobService } from './job-service';
+import { startTestService, until } from './test-support';
 
-const service = new JobService({ intervalMs: 200 });
-service.start();
-const events: ServiceEvent[] = [];
-service.subscribe((event) => events.push(event));
-const children: ChildProcess[] = [];
-
-after(() => {
-  for (const child of children) child.kill('SIGKILL');
-  const { leftBehind } = service.stop();
-  assert.deepEqual(leftBehind, []);
-});
-
-async function ok<T extends CommandType>(command: { type: T } & Record<string, unknown>): Promise<CommandResults[T]> {
-  const reply = (await service.handle(command)) as CommandReply<T>;
-  if (!reply.ok) assert.fail(`${command.type} failed: ${reply.error}`);
-  return reply.result;
-}
-
-async function failure(command: unknown): Promise<string> {
-  const reply = await service.handle(command);
-  assert.equal(reply.ok, false, `expected ${JSON.stringify(command)} to fail`);
-  return (reply as { error: string }).error;
-}
-
-function spawnChild(script: string): ChildProcess {
-  const child = spawn(process.execPath, ['-e', script], { stdio: ['pipe', 'ignore', 'inherit'] });
-  children.push(child);
-  return child;
-}
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
+const { events, ok, failure, spawnChild } = startTestService();
 
 test('a created job samples its attached processes and reports their exits', async () => {
   const job = await ok({ type: 'createJob', name: `service-test-${process.pid}` });
@@ -107,7 +68,9 @@ test('a created job samples its attached processes and reports their exits', asy
 });
 
 test('malformed commands get readable errors and change nothing', async () => {
-  const before = (await ok({ type: 'getState' })).jobs;
+  const state = await ok({ type: 'getState' });
+  assert.equal(state.servicePid, process.pid);
+  const before = state.jobs;
   assert.match(await failure(null), /Invalid command/);
   assert.match(await failure({ type: 'nope' }), /Invalid command/);
   assert.match(await failure({ type: 'attach', jobId: 1, pids: [0] }), /pids/);
@@ -132,4 +95,47 @@ test('init and JobScope itself are never attached, and a job holding them is nev
   assert.match(await failure({ type: 'terminateJob', jobId: root.id }), /refusing to terminate job \/: its cgroup .* holds init \(pid 1\)/);
   await ok({ type: 'closeJob', jobId: root.id });
   assert.ok(existsSync(root.path), 'closing an opened job leaves its cgroup alone');
+});
+
+test('listJobs shows every group with its process count, nesting, and which ones are held', async () => {
+  const job = await ok({ type: 'createJob', name: `tree-test-${process.pid}` });
+  const sleeper = spawnChild('setInterval(() => {}, 1000)');
+  await ok({ type: 'attach', jobId: job.id, pids: [sleeper.pid!] });
+  const tree = await ok({ type: 'listJobs' });
+  const entry = tree.find((e) => e.path === job.path);
+  assert.ok(entry, `${job.path} is in the tree`);
+  assert.equal(entry.heldJobId, job.id);
+  assert.equal(entry.processCount, 1);
+  const parent = tree.find((e) => e.path === entry.parent);
+  assert.ok(parent, 'its parent is in the tree too');
+  assert.equal(tree.filter((e) => e.parent === null).length, 1, 'one root');
+  assert.match(await failure({ type: 'listJobs', all: true }), /Unrecognized key: "all"/);
+  await ok({ type: 'terminateJob', jobId: job.id });
+  await until('the sleeper gone', () => (sleeper.signalCode !== null ? true : undefined));
+  await until('the job empty', () =>
+    events.flatMap((e) => e.notifications).find((n) => n.kind === 'ACTIVE_PROCESS_ZERO' && n.jobId === job.id),
+  );
+  await ok({ type: 'closeJob', jobId: job.id });
+});
+
+test('the sampling interval changes at once, within 100-60000 ms', async () => {
+  const job = await ok({ type: 'createJob', name: `interval-test-${process.pid}` });
+  assert.deepEqual(await ok({ type: 'setInterval', intervalMs: 100 }), { intervalMs: 100 });
+  assert.equal((await ok({ type: 'getState' })).intervalMs, 100);
+  const since = Date.now();
+  // Ticks may run late on a busy machine, never early: two samples closer than the old 200 ms prove it.
+  await until('two samples under 150 ms apart', () => {
+    const times = events.flatMap((e) => e.samples).filter((s) => s.jobId === job.id && s.time >= since).map((s) => s.time);
+    return times.some((t, i) => i > 0 && t - times[i - 1] < 150) ? true : undefined;
+  });
+  for (const [intervalMs, expected] of [
+    [99, /intervalMs: the sampling interval must be 100 to 60000 ms\./],
+    [60_001, /must be 100 to 60000 ms/],
+    [250.5, /must be a whole number of milliseconds/],
+    ['1s', /must be a number of milliseconds/],
+  ] as const) {
+    assert.match(await failure({ type: 'setInterval', intervalMs }), expected);
+  }
+  assert.equal((await ok({ type: 'setInterval', intervalMs: 200 })).intervalMs, 200);
+  await ok({ type: 'closeJob', jobId: job.id });
 });

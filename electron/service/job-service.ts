@@ -2,6 +2,7 @@
 // command handler both transports call. It imports nothing from Electron so serve mode and tests run it
 // under plain Node.
 import * as native from '#native';
+import { existsSync, readFileSync } from 'node:fs';
 import { z } from 'zod';
 import {
   commandSchema,
@@ -12,8 +13,10 @@ import {
   type CommandResults,
   type JobHistory,
   type JobSummary,
+  type LaunchResult,
   type ServiceEvent,
 } from '../contract';
+import { loadgenScript } from '../paths';
 import { TimeWindow } from './time-window';
 
 export interface ServiceOptions {
@@ -23,12 +26,16 @@ export interface ServiceOptions {
   historyMs: number;
   /** Notifications kept per job; older ones are dropped first. */
   notificationLimit: number;
+  /** The compiled load generator script that launchLoadgen runs. */
+  loadgenPath: string;
 }
 
 export const defaultServiceOptions: ServiceOptions = {
   intervalMs: 1000,
-  historyMs: 10 * 60 * 1000,
+  // The UI's widest time window is 15 minutes.
+  historyMs: 15 * 60 * 1000,
   notificationLimit: 10_000,
+  loadgenPath: loadgenScript,
 };
 
 interface HeldJob {
@@ -75,6 +82,14 @@ export class JobService {
     return { leftBehind };
   }
 
+  /** Changes the sampling period from the next tick on; history keeps its span (historyMs) either way. */
+  private setSamplingInterval(intervalMs: number): void {
+    this.options.intervalMs = intervalMs;
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = setInterval(() => this.tick(), intervalMs);
+  }
+
   subscribe(listener: Listener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -89,7 +104,7 @@ export class JobService {
       // Only a JS caller can hand over a getter or Proxy that throws; no transport can carry one.
       return { ok: false, error: `Invalid command: it could not be read (${describeError(error)})` };
     }
-    if (!parsed.success) return { ok: false, error: `Invalid command: ${z.prettifyError(parsed.error)}` };
+    if (!parsed.success) return { ok: false, error: `Invalid command: ${describeIssues(parsed.error)}` };
     try {
       return { ok: true, result: this.run(parsed.data) };
     } catch (error) {
@@ -103,11 +118,21 @@ export class JobService {
       case 'getState':
         return this.state();
       case 'createJob':
-        return this.hold(native.createJob(command.name === undefined ? {} : { name: command.name }));
+        return this.hold(
+          native.createJob({
+            ...(command.name === undefined ? {} : { name: command.name }),
+            ...(command.limits === undefined ? {} : { limits: command.limits }),
+          }),
+        );
       case 'openJob':
         return this.open(command.path);
       case 'listProcesses':
         return native.listProcesses();
+      case 'listJobs':
+        return native.listJobs();
+      case 'setInterval':
+        this.setSamplingInterval(command.intervalMs);
+        return { intervalMs: this.options.intervalMs };
       case 'attach':
         return this.attach(command.jobId, command.pids);
       case 'terminateJob':
@@ -119,6 +144,24 @@ export class JobService {
         return null;
       case 'getHistory':
         return this.history(command.jobId);
+      case 'getLimits':
+        return this.find(command.jobId).job.limits();
+      case 'setLimits':
+        return this.find(command.jobId).job.setLimits(command.changes);
+      case 'freezeJob':
+        this.setFrozen(command.jobId, true);
+        return null;
+      case 'thawJob':
+        this.setFrozen(command.jobId, false);
+        return null;
+      case 'launch':
+        return this.launch(command.jobId, {
+          file: command.file,
+          args: command.args ?? [],
+          ...(command.cwd === undefined ? {} : { cwd: command.cwd }),
+        });
+      case 'launchLoadgen':
+        return this.launchLoadgen(command);
     }
   }
 
@@ -128,6 +171,7 @@ export class JobService {
       jobs: this.summaries(),
       intervalMs: this.options.intervalMs,
       historyMs: this.options.historyMs,
+      servicePid: process.pid,
     };
   }
 
@@ -180,6 +224,36 @@ export class JobService {
       }
     }
     return result;
+  }
+
+  private setFrozen(jobId: number, frozen: boolean): void {
+    const { job } = this.find(jobId);
+    if (frozen) {
+      const holder = frozenHolder(job.path);
+      if (holder) throw new Error(`Refusing to freeze job ${job.name}: its group holds ${holder}, which would stop too`);
+      job.freeze();
+    } else {
+      job.thaw();
+    }
+    // Clients see the new state now rather than at the next tick.
+    this.sampleAndEmit([jobId], []);
+  }
+
+  private launch(jobId: number, options: native.LaunchOptions): LaunchResult {
+    return { pid: this.find(jobId).job.launch(options) };
+  }
+
+  private launchLoadgen(load: Extract<Command, { type: 'launchLoadgen' }>): LaunchResult {
+    const script = this.options.loadgenPath;
+    if (!existsSync(script)) throw new Error(`The load generator is missing at ${script}; run npm run build`);
+    const flags = ['--cpu', load.cpuPercent, '--memory', load.memoryMiB, '--io', load.ioKiBps];
+    flags.push('--children', load.children, '--duration', load.durationS);
+    return this.launch(load.jobId, {
+      file: process.execPath,
+      args: [script, ...flags.map(String), ...(load.grow ? ['--grow'] : [])],
+      // Under Electron, process.execPath is the Electron binary: this makes it behave as plain Node.
+      ...(process.versions.electron ? { env: { ...definedEnv(), ELECTRON_RUN_AS_NODE: '1' } } : {}),
+    });
   }
 
   private close(jobId: number): void {
@@ -254,6 +328,35 @@ function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
   return undefined;
+}
+
+/** What must never be frozen that lives in the cgroup at `jobPath` or below it, or undefined. */
+function frozenHolder(jobPath: string): string | undefined {
+  const mount = native.hostInfo().cgroup2Mount;
+  if (mount === undefined) return undefined;
+  const inside = (pid: number | 'self'): boolean => {
+    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
+    if (line === undefined) return false;
+    const group = mount + (line.slice(3) === '/' ? '' : line.slice(3));
+    return group === jobPath || group.startsWith(`${jobPath}/`) || jobPath === mount;
+  };
+  if (inside('self')) return 'JobScope itself';
+  if (inside(1)) return 'init (pid 1)';
+  return undefined;
+}
+
+function definedEnv(): Record<string, string> {
+  return Object.fromEntries(Object.entries(process.env).filter((entry): entry is [string, string] => entry[1] !== undefined));
+}
+
+/** Each schema issue as a sentence naming the field it is about, e.g. "changes.cpuWeight: the CPU weight must be 1 to 9." */
+function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length > 0 ? `${issue.path.join('.')}: ` : '';
+      return `${where}${issue.message.replace(/\.?$/, '.')}`;
+    })
+    .join(' ');
 }
 
 /** A readable sentence for any thrown value; native errors already name the object and the errno. */

@@ -1,6 +1,6 @@
 // Everything the UI asks of the service, and how the answers land in the store. Failures of commands the
 // user started become an error toast (role="alert"); dialogs that show errors inline get the rejection.
-import type { AttachResult, JobSummary, ProcessInfo } from '../../electron/contract';
+import type { AttachResult, CommandOf, JobSummary, LimitChanges, ProcessInfo } from '../../electron/contract';
 import type { JobScopeApi } from './api';
 import { errorSentence } from './format';
 import {
@@ -10,11 +10,16 @@ import {
   withHistory,
   withJob,
   withJobs,
+  withLimits,
   withToast,
   withoutToast,
 } from './store';
 
+import { saveSettings, type Settings } from './settings';
+
 const delay = (ms: number) => new Promise((r) => window.setTimeout(r, ms));
+// listJobs costs a few milliseconds (a walk of the cgroup tree): cheap enough to keep the sidebar fresh.
+const TREE_REFRESH_MS = 5000;
 
 export class Actions {
   /** The job whose history was last requested; a different selection triggers getHistory. */
@@ -38,10 +43,17 @@ export class Actions {
       const id = this.store.getState().selectedId;
       if (id === this.historyFor) return;
       this.historyFor = id;
-      if (id != null) void this.loadHistory(id);
+      if (id != null) {
+        void this.loadHistory(id);
+        void this.loadLimits(id);
+      }
     });
     if (this.api.status().state === 'open') void this.refresh();
+    const treeTimer = window.setInterval(() => {
+      if (this.store.getState().connection.state === 'open') void this.refreshTree();
+    }, TREE_REFRESH_MS);
     return () => {
+      window.clearInterval(treeTimer);
       offEvent();
       offStatus();
       offSelect();
@@ -71,8 +83,34 @@ export class Actions {
       // of the selected job (through the selection watcher in start()).
       this.historyFor = null;
       this.store.update((s) => withAppState({ ...s, data: {} }, app));
+      void this.refreshTree();
+      const wanted = this.store.getState().settings.intervalMs;
+      if (wanted !== null && wanted !== app.intervalMs) await this.setSamplingInterval(wanted);
     } catch (err) {
       if (this.store.getState().connection.state === 'open') this.fail('Could not load the service state', err);
+    }
+  }
+
+  /** Reloads the machine's job tree; a failure keeps the last tree and says why. */
+  async refreshTree(): Promise<void> {
+    try {
+      const tree = await this.api.invoke({ type: 'listJobs' });
+      this.store.update((s) => ({ ...s, tree }));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') this.fail('Could not list the jobs on this machine', err);
+    }
+  }
+
+  /** Shows a group from the tree: selects it when held, else holds it (openJob) first. */
+  async openFromTree(path: string, heldJobId: number | null): Promise<void> {
+    if (heldJobId !== null && this.store.getState().jobs.some((j) => j.id === heldJobId)) {
+      this.select(heldJobId);
+      return;
+    }
+    try {
+      await this.openJob(path);
+    } catch (err) {
+      this.fail(`Could not open ${path}`, err);
     }
   }
 
@@ -87,14 +125,75 @@ export class Actions {
     }
   }
 
+  async loadLimits(jobId: number): Promise<void> {
+    try {
+      const report = await this.api.invoke({ type: 'getLimits', jobId });
+      this.store.update((s) => withLimits(s, jobId, report));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') {
+        this.fail(`Could not read the limits of job ${this.jobName(jobId)}`, err);
+      }
+    }
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async setLimits(jobId: number, changes: LimitChanges): Promise<void> {
+    const report = await this.api.invoke({ type: 'setLimits', jobId, changes });
+    this.store.update((s) => withLimits(s, jobId, report));
+    this.toast('info', `Changed the limits of job ${this.jobName(jobId)}.`);
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async launch(jobId: number, file: string, args: string[], cwd?: string): Promise<number> {
+    const { pid } = await this.api.invoke({ type: 'launch', jobId, file, args, ...(cwd ? { cwd } : {}) });
+    this.toast('info', `Launched ${file} as pid ${pid} in job ${this.jobName(jobId)}.`);
+    return pid;
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async launchLoadgen(jobId: number, load: Omit<CommandOf<'launchLoadgen'>, 'type' | 'jobId'>): Promise<number> {
+    const { pid } = await this.api.invoke({ type: 'launchLoadgen', jobId, ...load });
+    this.toast('info', `Started the load generator as pid ${pid} in job ${this.jobName(jobId)}.`);
+    return pid;
+  }
+
+  /** Asks the service to sample every `intervalMs` and remembers the choice for the next session. */
+  async setSamplingInterval(intervalMs: number): Promise<void> {
+    try {
+      const result = await this.api.invoke({ type: 'setInterval', intervalMs });
+      this.store.update((s) => ({ ...s, intervalMs: result.intervalMs }));
+      this.changeSettings({ intervalMs: result.intervalMs });
+    } catch (err) {
+      this.fail('Could not change the sampling interval', err);
+    }
+  }
+
+  changeSettings(changes: Partial<Settings>): void {
+    this.store.update((s) => ({ ...s, settings: { ...s.settings, ...changes } }));
+    saveSettings(this.store.getState().settings);
+  }
+
+  /** Freezes or thaws every process of the job; failures become a toast. */
+  async setFrozen(jobId: number, frozen: boolean): Promise<void> {
+    try {
+      await this.api.invoke({ type: frozen ? 'freezeJob' : 'thawJob', jobId });
+    } catch (err) {
+      this.fail(`Could not ${frozen ? 'freeze' : 'thaw'} job ${this.jobName(jobId)}`, err);
+    }
+  }
+
   select(jobId: number): void {
     if (this.store.getState().selectedId === jobId) return;
     this.store.update((s) => ({ ...s, selectedId: jobId }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */
-  async createJob(name?: string): Promise<JobSummary> {
-    const job = await this.api.invoke(name ? { type: 'createJob', name } : { type: 'createJob' });
+  async createJob(name?: string, limits?: LimitChanges): Promise<JobSummary> {
+    const job = await this.api.invoke({
+      type: 'createJob',
+      ...(name ? { name } : {}),
+      ...(limits && Object.keys(limits).length > 0 ? { limits } : {}),
+    });
     this.adopt(job);
     return job;
   }
@@ -107,6 +206,7 @@ export class Actions {
 
   private adopt(job: JobSummary): void {
     this.store.update((s) => withJob(s, job));
+    void this.refreshTree();
   }
 
   listProcesses(): Promise<ProcessInfo[]> {
@@ -117,9 +217,9 @@ export class Actions {
     return this.api.invoke({ type: 'attach', jobId, pids });
   }
 
-  async terminate(jobId: number): Promise<boolean> {
+  async terminate(jobId: number, exitCode?: number): Promise<boolean> {
     try {
-      await this.api.invoke({ type: 'terminateJob', jobId });
+      await this.api.invoke({ type: 'terminateJob', jobId, ...(exitCode === undefined ? {} : { exitCode }) });
       this.toast('info', `Terminated every process of job ${this.jobName(jobId)}.`);
       return true;
     } catch (err) {
@@ -155,6 +255,7 @@ export class Actions {
       }
     }
     this.store.update((s) => withJobs(s, s.jobs.filter((j) => j.id !== job.id)));
+    void this.refreshTree();
     this.toast(
       'info',
       job.state === 'gone'

@@ -126,3 +126,14 @@ export function errorSentence(prefix: string, err: unknown): string {
   if (!/[.!?]$/.test(text)) text += '.';
   return `${prefix}: ${text}`;
 }
+
+/** A CPU cap in hundredths of a percent of all CPUs, as people read it. */
+export function formatCpuLimit(cpuRate: number | null, cpuWeight: number | null): string {
+  if (cpuRate != null) return `cap ${Number((cpuRate / 100).toFixed(2))} % of all CPUs`;
+  if (cpuWeight != null) return `weight ${cpuWeight} of 9 (5 is normal)`;
+  return 'no limit';
+}
+
+export function formatLimit(value: number | null, unit: (v: number) => string): string {
+  return value == null ? 'no limit' : unit(value);
+}

@@ -4,11 +4,12 @@ import { Actions } from './actions';
 import { createApi } from './api';
 import { App } from './components/App';
 import { ActionsContext } from './hooks';
+import { loadSettings } from './settings';
 import { Store } from './store';
 import './styles.css';
 
 const api = createApi();
-const actions = new Actions(new Store(api.status()), api);
+const actions = new Actions(new Store(api.status(), loadSettings()), api);
 actions.start();
 
 createRoot(document.getElementById('root')!).render(

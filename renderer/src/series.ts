@@ -1,11 +1,13 @@
 // Chart and table figures derived from samples. CPU % is "% of one CPU": CPU time used between two
-// consecutive samples divided by the wall time between them.
+// consecutive samples divided by the wall time between them; IO rates are counter deltas the same way.
 import type { JobSample } from '../../electron/contract';
 
 export interface CpuPoint {
   time: number;
   user: number;
   kernel: number;
+  /** Time the job's threads waited on its CPU cap, as % of the wall time; null without a CPU controller. */
+  throttled: number | null;
 }
 
 export interface MemoryPoint {
@@ -16,22 +18,59 @@ export interface MemoryPoint {
   resident: number;
 }
 
+export interface IoPoint {
+  time: number;
+  readBytes: number;
+  writeBytes: number;
+  readOps: number;
+  writeOps: number;
+}
+
+export interface ProcessPoint {
+  time: number;
+  active: number;
+}
+
 const pct = (deltaUs: number, wallMs: number) => Math.max(0, deltaUs / 1000 / wallMs) * 100;
+const perSecond = (delta: number, wallMs: number) => Math.max(0, (delta * 1000) / wallMs);
+
+/** Calls `point` for each pair of consecutive live samples with time between them. */
+function deltas<T>(samples: JobSample[], point: (a: JobSample, b: JobSample, wallMs: number) => T | undefined): T[] {
+  const out: T[] = [];
+  for (let i = 1; i < samples.length; i++) {
+    const wall = samples[i].time - samples[i - 1].time;
+    if (wall <= 0) continue;
+    const p = point(samples[i - 1], samples[i], wall);
+    if (p !== undefined) out.push(p);
+  }
+  return out;
+}
 
 export function cpuSeries(samples: JobSample[]): CpuPoint[] {
-  const out: CpuPoint[] = [];
-  for (let i = 1; i < samples.length; i++) {
-    const a = samples[i - 1];
-    const b = samples[i];
-    const wall = b.time - a.time;
-    if (!a.processor || !b.processor || wall <= 0) continue;
-    out.push({
+  return deltas(samples, (a, b, wall) => {
+    if (!a.processor || !b.processor) return undefined;
+    const throttled =
+      a.cpuThrottling && b.cpuThrottling ? pct(b.cpuThrottling.throttledTimeUs - a.cpuThrottling.throttledTimeUs, wall) : null;
+    return {
       time: b.time,
       user: pct(b.processor.userTimeUs - a.processor.userTimeUs, wall),
       kernel: pct(b.processor.kernelTimeUs - a.processor.kernelTimeUs, wall),
-    });
-  }
-  return out;
+      throttled,
+    };
+  });
+}
+
+export function ioSeries(samples: JobSample[]): IoPoint[] {
+  return deltas(samples, (a, b, wall) => {
+    if (a.io?.tracking !== 'on' || b.io?.tracking !== 'on') return undefined;
+    return {
+      time: b.time,
+      readBytes: perSecond(b.io.readBytes - a.io.readBytes, wall),
+      writeBytes: perSecond(b.io.writeBytes - a.io.writeBytes, wall),
+      readOps: perSecond(b.io.readOps - a.io.readOps, wall),
+      writeOps: perSecond(b.io.writeOps - a.io.writeOps, wall),
+    };
+  });
 }
 
 export function memorySeries(samples: JobSample[]): MemoryPoint[] {
@@ -40,6 +79,15 @@ export function memorySeries(samples: JobSample[]): MemoryPoint[] {
     if (!s.memory) continue;
     const resident = (s.processes ?? []).reduce((sum, p) => sum + p.residentBytes, 0);
     out.push({ time: s.time, current: s.memory.currentBytes, peak: s.memory.peakBytes, resident });
+  }
+  return out;
+}
+
+export function processSeries(samples: JobSample[]): ProcessPoint[] {
+  const out: ProcessPoint[] = [];
+  for (const s of samples) {
+    const active = s.processes?.length ?? s.processor?.activeProcesses;
+    if (active !== undefined) out.push({ time: s.time, active });
   }
   return out;
 }

@@ -7,10 +7,13 @@ import type {
   JobHistory,
   JobSample,
   JobSummary,
+  JobTreeEntry,
+  LimitsReport,
   Notification,
   ServiceEvent,
 } from '../../electron/contract';
 import type { ConnectionStatus } from './api';
+import type { Settings } from './settings';
 
 export interface JobData {
   /** Oldest first, at most one history window long. */
@@ -32,10 +35,17 @@ export interface State {
   host: HostInfo | null;
   intervalMs: number;
   historyMs: number;
+  /** The service's pid, from getState; null until known. */
+  servicePid: number | null;
   jobs: JobSummary[];
   selectedId: number | null;
   data: Readonly<Record<number, JobData | undefined>>;
+  /** The kernel's read-back of each held job's limits, loaded on selection and after every change. */
+  limits: Readonly<Record<number, LimitsReport | undefined>>;
   toasts: Toast[];
+  settings: Settings;
+  /** Every group on the machine (listJobs), refreshed every few seconds; null until first loaded. */
+  tree: JobTreeEntry[] | null;
 }
 
 const MAX_NOTIFICATIONS = 1000;
@@ -45,17 +55,21 @@ export class Store {
   private state: State;
   private readonly listeners = new Set<() => void>();
 
-  constructor(connection: ConnectionStatus) {
+  constructor(connection: ConnectionStatus, settings: Settings) {
     this.state = {
       connection,
       ready: false,
       host: null,
       intervalMs: 1000,
-      historyMs: 10 * 60 * 1000,
+      historyMs: 15 * 60 * 1000,
+      servicePid: null,
       jobs: [],
       selectedId: null,
       data: {},
+      limits: {},
       toasts: [],
+      settings,
+      tree: null,
     };
   }
 
@@ -122,14 +136,18 @@ function groupBy<T extends { jobId: number }>(items: T[]): Map<number, T[]> {
 export function withJobs(s: State, jobs: JobSummary[]): State {
   const ids = new Set(jobs.map((j) => j.id));
   const data: Record<number, JobData | undefined> = {};
-  for (const j of jobs) data[j.id] = s.data[j.id];
+  const limits: Record<number, LimitsReport | undefined> = {};
+  for (const j of jobs) {
+    data[j.id] = s.data[j.id];
+    limits[j.id] = s.limits[j.id];
+  }
   const selectedId = s.selectedId != null && ids.has(s.selectedId) ? s.selectedId : (jobs[0]?.id ?? null);
-  return { ...s, jobs, data, selectedId };
+  return { ...s, jobs, data, limits, selectedId };
 }
 
 export function withAppState(s: State, app: AppState): State {
   return withJobs(
-    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs },
+    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs, servicePid: app.servicePid },
     app.jobs,
   );
 }
@@ -174,6 +192,11 @@ export function withHistory(s: State, jobId: number, history: JobHistory): State
   const later = held.notifications.filter((n) => !known.has(notificationKey(n)));
   const notifications = appendNotifications(history.notifications.slice(), later).sort((a, b) => a.time - b.time);
   return { ...s, data: { ...s.data, [jobId]: { samples, notifications } } };
+}
+
+export function withLimits(s: State, jobId: number, report: LimitsReport): State {
+  if (!s.jobs.some((j) => j.id === jobId)) return s;
+  return { ...s, limits: { ...s.limits, [jobId]: report } };
 }
 
 let toastId = 0;

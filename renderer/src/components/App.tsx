@@ -1,5 +1,7 @@
+import { useEffect, useState } from 'react';
 import { useStore } from '../hooks';
 import { Header } from './Header';
+import { HelpDialog } from './HelpDialog';
 import { JobView } from './JobView';
 import { Sidebar } from './Sidebar';
 import { Toasts } from './Toasts';
@@ -10,10 +12,21 @@ export function App() {
   const selected = useStore((s) => s.jobs.find((j) => j.id === s.selectedId));
   const hasJobs = useStore((s) => s.jobs.length > 0);
   const offline = connection.state !== 'open';
+  const [help, setHelp] = useState(false);
+  useEffect(() => {
+    function onKey(e: KeyboardEvent) {
+      // "?" typed into a field is text, not a shortcut.
+      if (e.key !== '?' || (e.target instanceof HTMLElement && e.target.closest('input, select, textarea'))) return;
+      e.preventDefault();
+      setHelp((shown) => !shown);
+    }
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
 
   return (
     <div className="app">
-      <Header />
+      <Header onHelp={() => setHelp(true)} />
       {ready && offline && (
         <p className="banner" role="note">
           Not connected to the JobScope service; the figures below stop updating until it reconnects.
@@ -34,14 +47,16 @@ export function App() {
               <h2>{hasJobs ? 'Select a job' : 'No jobs yet'}</h2>
               <p>
                 Use <strong>New job</strong> to create an empty group you can attach processes to, or{' '}
-                <strong>Open job</strong> to watch an existing cgroup. Its CPU, memory, member processes and exit
-                events then appear here, live.
+                <strong>Open job</strong> (or a click on a group under <strong>All groups</strong>) to watch an
+                existing one. Its CPU, memory, IO, member processes and events then appear here, live. Press{' '}
+                <kbd>?</kbd> for keyboard shortcuts.
               </p>
             </div>
           )}
         </main>
       </div>
       <Toasts />
+      {help && <HelpDialog onClose={() => setHelp(false)} />}
     </div>
   );
 }

@@ -1,12 +1,11 @@
-import { useCallback, useEffect, useMemo, useState, type FormEvent } from 'react';
+import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { AttachResult, JobSummary, ProcessInfo } from '../../../electron/contract';
-import { formatBytes } from '../format';
+import { whyNotAttachable } from '../attachable';
 import { useActions, useStore } from '../hooks';
-import { useSorted } from '../sort';
+import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
-import { SortHeader } from './SortHeader';
+import { ProcessPicker } from './ProcessPicker';
 
-type Key = 'pid' | 'name' | 'commandLine' | 'user' | 'memory' | 'group';
 const NONE: ProcessInfo[] = [];
 
 /** The job's cgroup as /proc/<pid>/cgroup names it: its path below the cgroup2 mount. */
@@ -18,7 +17,11 @@ function relativeGroup(path: string, mount: string | undefined): string | null {
 export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () => void }) {
   const actions = useActions();
   const mount = useStore((s) => s.host?.cgroup2Mount);
+  const linux = useStore((s) => s.host?.platform !== 'win32');
+  const servicePid = useStore((s) => s.servicePid);
   const jobGroup = relativeGroup(job.path, mount);
+  const form = useRef<HTMLFormElement>(null);
+  const refusal = useCallback((p: ProcessInfo) => whyNotAttachable(p, { servicePid, jobGroup, linux }), [servicePid, jobGroup, linux]);
   const [processes, setProcesses] = useState<ProcessInfo[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [query, setQuery] = useState('');
@@ -45,29 +48,13 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
       (p) => String(p.pid).includes(q) || p.name.toLowerCase().includes(q) || p.commandLine.toLowerCase().includes(q),
     );
   }, [processes, query]);
-  const { sorted, sort, toggle } = useSorted<ProcessInfo, Key>(
-    filtered,
-    { key: 'pid', dir: 'ascending' },
-    (p, k) => (k === 'memory' ? p.residentBytes : p[k]),
-    (k) => (k === 'memory' ? 'descending' : 'ascending'),
-  );
-  const header = { sort, onSort: toggle };
-
-  const allShownSelected = sorted.length > 0 && sorted.every((p) => selected.has(p.pid));
-  function toggleAll() {
+  function toggle(pids: number[], select: boolean) {
     setSelected((prev) => {
       const next = new Set(prev);
-      for (const p of sorted) {
-        if (allShownSelected) next.delete(p.pid);
-        else next.add(p.pid);
+      for (const pid of pids) {
+        if (select) next.add(pid);
+        else next.delete(pid);
       }
-      return next;
-    });
-  }
-  function toggleOne(pid: number) {
-    setSelected((prev) => {
-      const next = new Set(prev);
-      if (!next.delete(pid)) next.add(pid);
       return next;
     });
   }
@@ -98,7 +85,7 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
   const n = selected.size;
   return (
     <Dialog title={`Attach processes to ${job.name}`} onClose={onClose} wide>
-      <form onSubmit={attach} className="attach-form">
+      <form ref={form} onSubmit={attach} className="attach-form">
         <div className="attach-controls">
           <label className="field inline">
             <span>Search processes</span>
@@ -107,12 +94,18 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
               value={query}
               onChange={(e) => setQuery(e.target.value)}
               placeholder="name, pid or command line"
+              onKeyDown={(e) => {
+                // Down from the search box goes into the list, where arrows, Space and Enter work.
+                if (e.key !== 'ArrowDown') return;
+                e.preventDefault();
+                form.current?.querySelector<HTMLInputElement>('tbody input[type=checkbox]:not(:disabled)')?.focus();
+              }}
               autoFocus
               spellCheck={false}
             />
           </label>
           <span className="hint">
-            {processes ? `${sorted.length} of ${processes.length} shown · ${n} selected` : 'Loading processes…'}
+            {processes ? `${filtered.length} of ${processes.length} shown · ${n} selected` : 'Loading processes…'}
           </span>
           <button type="button" onClick={() => void load()}>
             Refresh
@@ -124,53 +117,15 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
           </p>
         )}
         <div className="table-wrap attach-table">
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col" className="check">
-                  <input
-                    type="checkbox"
-                    aria-label="Select all shown processes"
-                    checked={allShownSelected}
-                    onChange={toggleAll}
-                    disabled={!sorted.length}
-                  />
-                </th>
-                <SortHeader label="PID" column="pid" numeric {...header} />
-                <SortHeader label="Name" column="name" {...header} />
-                <SortHeader label="Command line" column="commandLine" {...header} />
-                <SortHeader label="User" column="user" {...header} />
-                <SortHeader label="Memory" column="memory" numeric {...header} />
-                <SortHeader label="Current cgroup" column="group" {...header} />
-              </tr>
-            </thead>
-            <tbody>
-              {sorted.map((p) => (
-                <tr key={p.pid} className={selected.has(p.pid) ? 'selected' : undefined}>
-                  <td className="check">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select pid ${p.pid}`}
-                      checked={selected.has(p.pid)}
-                      onChange={() => toggleOne(p.pid)}
-                    />
-                  </td>
-                  <td className="num">{p.pid}</td>
-                  <td>{p.name}</td>
-                  <td className="cmdline" title={p.commandLine}>
-                    {p.commandLine}
-                  </td>
-                  <td>{p.user}</td>
-                  <td className="num">{formatBytes(p.residentBytes)}</td>
-                  <td className="group" title={p.group}>
-                    {p.group}
-                    {jobGroup != null && p.group === jobGroup && <span className="badge badge-live"> this job</span>}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          {processes && sorted.length === 0 && <p className="hint pad">No process matches “{query}”.</p>}
+          <ProcessPicker
+            processes={filtered}
+            selected={selected}
+            onToggle={toggle}
+            refusal={refusal}
+            jobGroup={jobGroup}
+            onSubmit={() => form.current?.requestSubmit()}
+          />
+          {processes && filtered.length === 0 && <p className="hint pad">No process matches “{query}”.</p>}
         </div>
         {attachError && (
           <p className="inline-error" role="alert">
@@ -203,9 +158,9 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
           <button type="button" onClick={onClose}>
             Close
           </button>
-          <button type="submit" className="primary" disabled={busy || n === 0}>
+          <BusyButton type="submit" className="primary" busy={busy} disabled={n === 0}>
             Attach {n} {n === 1 ? 'process' : 'processes'}
-          </button>
+          </BusyButton>
         </div>
       </form>
     </Dialog>

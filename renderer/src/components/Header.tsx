@@ -2,7 +2,7 @@ import { describeHost, MEMORY_SOURCE_LABEL } from '../format';
 import { useStore } from '../hooks';
 import { ConnectionBadge } from './ConnectionBadge';
 
-export function Header() {
+export function Header({ onHelp }: { onHelp: () => void }) {
   const host = useStore((s) => s.host);
   const info = host && describeHost(host);
   return (
@@ -25,6 +25,9 @@ export function Header() {
         </dl>
       )}
       <ConnectionBadge />
+      <button type="button" className="icon" aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)" onClick={onHelp}>
+        ?
+      </button>
     </header>
   );
 }

@@ -1,14 +1,21 @@
 import { memo, useMemo } from 'react';
-import { CartesianGrid, Line, LineChart, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import type { JobSample, MemorySource } from '../../../electron/contract';
-import { formatBytes, formatClock, formatMmSs, MEMORY_SOURCE_LABEL, MEMORY_SOURCE_SHORT } from '../format';
+import { CartesianGrid, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, YAxis } from 'recharts';
+import type { JobSample, MemorySource, Notification } from '../../../electron/contract';
+import { formatBytes, MEMORY_SOURCE_LABEL, MEMORY_SOURCE_SHORT } from '../format';
 import { memorySeries } from '../series';
+import { ChartFrame, clockLabel, MARGIN, timeAxis, TOOLTIP_STYLE, type Domain } from './chart-parts';
 
 const bytesTick = (v: number) => formatBytes(v);
 // An idle job's chart should read "almost nothing", not zoom into a few bytes.
 const MIN_SCALE_BYTES = 1 << 20;
 
-export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample[]; source?: MemorySource }) {
+export const MemoryChart = memo(function MemoryChart(props: {
+  samples: JobSample[];
+  source?: MemorySource;
+  limitBytes: number | null;
+  domain: Domain;
+  markers: Notification[];
+}) {
   const data = useMemo(() => memorySeries(props.samples), [props.samples]);
   const last = data[data.length - 1];
   const hasPeak = data.some((p) => p.peak != null);
@@ -16,80 +23,52 @@ export const MemoryChart = memo(function MemoryChart(props: { samples: JobSample
   // charges), so an attached process's earlier memory shows only in the members' resident sum.
   const showResident = props.source !== undefined && props.source !== 'procfs';
   return (
-    <figure className="chart" aria-labelledby="memory-chart-title">
-      <figcaption>
-        <h3 id="memory-chart-title">Memory</h3>
-        <span className="hint" title={props.source ? MEMORY_SOURCE_LABEL[props.source] : undefined}>
-          source: {props.source ? MEMORY_SOURCE_SHORT[props.source] : 'unknown'}
-        </span>
-        <span className="chart-now">{last ? formatBytes(last.current) : '—'}</span>
-      </figcaption>
-      <div className="chart-body">
-        {data.length < 2 ? (
-          <p className="chart-empty">Waiting for samples…</p>
-        ) : (
-          <ResponsiveContainer width="100%" height="100%">
-            <LineChart data={data} margin={{ top: 8, right: 12, bottom: 0, left: 0 }}>
-              <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-              <XAxis
-                dataKey="time"
-                type="number"
-                scale="time"
-                domain={['dataMin', 'dataMax']}
-                tickFormatter={formatMmSs}
-                stroke="var(--muted)"
-                minTickGap={40}
-              />
-              <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, (dataMax: number) => Math.max(dataMax, MIN_SCALE_BYTES)]} />
-              <Tooltip
-                labelFormatter={(t) => formatClock(Number(t))}
-                formatter={(v, name) => [formatBytes(Number(v)), name]}
-                contentStyle={{ background: 'var(--panel)', border: '1px solid var(--border)' }}
-              />
-              <Line
-                type="monotone"
-                dataKey="current"
-                name="current"
-                stroke="var(--memory)"
-                strokeWidth={2}
-                dot={false}
-                isAnimationActive={false}
-              />
-              {showResident && (
-                <Line
-                  type="monotone"
-                  dataKey="resident"
-                  name="members' resident"
-                  stroke="var(--resident)"
-                  strokeWidth={2}
-                  dot={false}
-                  isAnimationActive={false}
-                />
-              )}
-              {hasPeak && (
-                <Line
-                  type="stepAfter"
-                  dataKey="peak"
-                  name="peak"
-                  stroke="var(--peak)"
-                  strokeDasharray="5 4"
-                  dot={false}
-                  isAnimationActive={false}
-                />
-              )}
-            </LineChart>
-          </ResponsiveContainer>
-        )}
-      </div>
-      <ul className="legend" aria-hidden="true">
-        <li className="legend-memory">current</li>
-        {showResident && (
-          <li className="legend-resident" title="Sum of the members' RSS, including memory they allocated before joining">
-            members' resident
-          </li>
-        )}
-        {hasPeak && <li className="legend-peak">peak</li>}
-      </ul>
-    </figure>
+    <ChartFrame
+      id="memory-chart"
+      title="Memory"
+      hint={<span title={props.source ? MEMORY_SOURCE_LABEL[props.source] : undefined}>source: {props.source ? MEMORY_SOURCE_SHORT[props.source] : 'unknown'}</span>}
+      now={last ? formatBytes(last.current) : '—'}
+      markers={props.markers}
+      domain={props.domain}
+      insets={{ left: 72, right: MARGIN.right }}
+      empty={data.length < 2 ? 'Waiting for samples…' : null}
+      legend={
+        <>
+          <li className="legend-memory">current</li>
+          {showResident && (
+            <li className="legend-resident" title="Sum of the members' RSS, including memory they allocated before joining">
+              members' resident
+            </li>
+          )}
+          {hasPeak && <li className="legend-peak">peak</li>}
+          {props.limitBytes != null && <li className="legend-limit">limit</li>}
+        </>
+      }
+    >
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={MARGIN}>
+          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+          {timeAxis(props.domain)}
+          <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, (dataMax: number) => Math.max(dataMax, MIN_SCALE_BYTES)]} />
+          <Tooltip labelFormatter={clockLabel} formatter={(v, name) => [formatBytes(Number(v)), name]} contentStyle={TOOLTIP_STYLE} />
+          <Line type="monotone" dataKey="current" name="current" stroke="var(--memory)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          {showResident && (
+            <Line type="monotone" dataKey="resident" name="members' resident" stroke="var(--resident)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          )}
+          {props.limitBytes != null && (
+            <ReferenceLine
+              y={props.limitBytes}
+              stroke="var(--danger)"
+              strokeDasharray="6 3"
+              ifOverflow="extendDomain"
+              label={{ value: `limit ${formatBytes(props.limitBytes)}`, position: 'insideTopRight', fill: 'var(--danger)', fontSize: 11 }}
+            />
+          )}
+          {hasPeak && (
+            <Line type="stepAfter" dataKey="peak" name="peak" stroke="var(--peak)" strokeDasharray="5 4" dot={false} isAnimationActive={false} />
+          )}
+        </LineChart>
+      </ResponsiveContainer>
+    </ChartFrame>
   );
 });

@@ -1,19 +1,27 @@
 import { useState, type FormEvent } from 'react';
-import { useActions } from '../hooks';
+import { useActions, useStore } from '../hooks';
+import { EMPTY_FORM, limitsToCreate, parseForm, reasonsFromHost } from '../limits-form';
+import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
+import { LimitFields } from './LimitFields';
 
 export function NewJobDialog({ onClose }: { onClose: () => void }) {
   const actions = useActions();
+  const host = useStore((s) => s.host);
   const [name, setName] = useState('');
+  const [form, setForm] = useState(EMPTY_FORM);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const parsed = parseForm(form);
+  const invalid = Object.keys(parsed.errors).length > 0;
 
   async function submit(e: FormEvent) {
     e.preventDefault();
+    if (invalid) return;
     setBusy(true);
     setError(null);
     try {
-      await actions.createJob(name.trim() || undefined);
+      await actions.createJob(name.trim() || undefined, limitsToCreate(parsed.limits));
       onClose();
     } catch (err) {
       setError(err instanceof Error ? err.message : String(err));
@@ -25,8 +33,8 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
     <Dialog title="New job" onClose={onClose}>
       <form onSubmit={submit}>
         <p className="hint">
-          Creates an empty group (a cgroup on Linux, a job object on Windows). Attach running processes to it
-          afterwards.
+          Creates an empty group (a cgroup on Linux, a job object on Windows). Attach running processes to it or
+          launch programs in it afterwards.
         </p>
         <label className="field">
           <span>Name (optional)</span>
@@ -41,6 +49,7 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
         <p className="hint" id="new-job-name-hint">
           1–64 letters, digits, “.”, “_” or “-”. Leave empty for a generated name.
         </p>
+        <LimitFields form={form} onChange={setForm} errors={parsed.errors} unsupported={reasonsFromHost(host)} />
         {error && (
           <p className="inline-error" role="alert">
             {error}
@@ -50,9 +59,9 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
           <button type="button" onClick={onClose}>
             Cancel
           </button>
-          <button type="submit" className="primary" disabled={busy}>
+          <BusyButton type="submit" className="primary" busy={busy} disabled={invalid}>
             Create
-          </button>
+          </BusyButton>
         </div>
       </form>
     </Dialog>

@@ -1,16 +1,40 @@
-import { memo, useMemo } from 'react';
+import { memo, useMemo, useState } from 'react';
 import type { Notification } from '../../../electron/contract';
 import { describeNotification, exitColumn, formatClock } from '../format';
 
 const SHOWN = 200;
+const ALL = 'all';
 
 export const NotificationLog = memo(function NotificationLog({ notifications }: { notifications: Notification[] }) {
-  const newest = useMemo(() => notifications.slice(-SHOWN).reverse(), [notifications]);
+  const [kind, setKind] = useState<string>(ALL);
+  const kinds = useMemo(() => [...new Set(notifications.map((n) => n.kind))].sort(), [notifications]);
+  const matching = useMemo(
+    () => (kind === ALL ? notifications : notifications.filter((n) => n.kind === kind)),
+    [notifications, kind],
+  );
+  const newest = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
   return (
     <section className="panel" aria-labelledby="log-title">
-      <h3 id="log-title">Notifications</h3>
+      <div className="panel-head">
+        <h3 id="log-title">Notifications</h3>
+        <label className="field inline">
+          <span>Kind</span>
+          <select value={kind} onChange={(e) => setKind(e.target.value)}>
+            <option value={ALL}>All kinds ({notifications.length})</option>
+            {kinds.map((k) => (
+              <option key={k} value={k}>
+                {k} ({notifications.filter((n) => n.kind === k).length})
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
       {newest.length === 0 ? (
-        <p className="hint">No notifications yet. Processes joining and exiting the job are logged here.</p>
+        <p className="hint">
+          {notifications.length === 0
+            ? 'No notifications yet. Processes joining and exiting the job, and limits being hit, are logged here.'
+            : `No ${kind} notifications.`}
+        </p>
       ) : (
         <div className="table-wrap log">
           <table className="table" aria-labelledby="log-title">
@@ -41,9 +65,9 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
           </table>
         </div>
       )}
-      {notifications.length > SHOWN && (
+      {matching.length > SHOWN && (
         <p className="hint">
-          Showing the newest {SHOWN} of {notifications.length}.
+          Showing the newest {SHOWN} of {matching.length}.
         </p>
       )}
     </section>

@@ -2,6 +2,7 @@ import { memo, useState } from 'react';
 import type { JobSummary } from '../../../electron/contract';
 import { useActions, useStore } from '../hooks';
 import { latestSample, processCount } from '../store';
+import { JobTree } from './JobTree';
 import { NewJobDialog } from './NewJobDialog';
 import { OpenJobDialog } from './OpenJobDialog';
 
@@ -51,8 +52,9 @@ export function Sidebar() {
           </button>
         </div>
       </div>
+      <h3 className="sidebar-section">Held jobs</h3>
       {jobs.length ? (
-        <ul className="job-list">
+        <ul className="job-list" aria-label="Held jobs">
           {jobs.map((job) => (
             <JobItem key={job.id} job={job} selected={job.id === selectedId} />
           ))}
@@ -60,11 +62,12 @@ export function Sidebar() {
       ) : (
         ready && (
           <p className="sidebar-empty">
-            No jobs held. <strong>New job</strong> creates an empty group; <strong>Open job</strong> watches an
-            existing cgroup by its path.
+            No jobs held. <strong>New job</strong> creates an empty group; <strong>Open job</strong>, or a click on
+            a group below, watches an existing one.
           </p>
         )
       )}
+      <JobTree />
       {dialog === 'new' && <NewJobDialog onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenJobDialog onClose={() => setDialog(null)} />}
     </nav>

@@ -1,0 +1,77 @@
+// The job detail view against a real load: CPU throttling under a cap, IO rates, notification markers on
+// the time axis, the time window (kept across reloads), pausing, the log filter, and freeze/thaw.
+import path from 'node:path';
+import { expect, test } from './serve-fixture';
+
+const screenshots = path.join(__dirname, 'screenshots');
+
+test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({ page, serveUrl }) => {
+  test.setTimeout(60_000);
+  const jobName = `e2e-detail-${process.pid}`;
+  await page.goto(serveUrl);
+  await page.getByRole('button', { name: 'New job' }).click();
+  const create = page.getByRole('dialog', { name: 'New job' });
+  await create.getByLabel('Name').fill(jobName);
+  await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+  await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
+  await create.getByRole('button', { name: 'Create' }).click();
+  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+
+  await page.getByLabel('Time window').selectOption({ label: '1 minute' });
+  await page.getByRole('button', { name: 'Load generator' }).click();
+  const loadgen = page.getByRole('dialog', { name: /^Load generator in/ });
+  await loadgen.getByLabel('CPU load (% of one CPU)').fill('100');
+  await loadgen.getByLabel('Memory (MiB)').fill('0');
+  await loadgen.getByLabel('Disk writes (KiB/s)').fill('512');
+  await loadgen.getByRole('button', { name: 'Start' }).click();
+  const toast = page.getByRole('status').filter({ hasText: /as pid \d+/ });
+  const pid = Number(/pid (\d+)/.exec((await toast.textContent())!)![1]);
+
+  const cpu = page.getByRole('figure', { name: 'CPU' });
+  const io = page.getByRole('figure', { name: 'IO' });
+  await expect(cpu.getByRole('img', { name: new RegExp(`NEW_PROCESS: pid ${pid} joined the job`) })).toHaveCount(1);
+  await expect(cpu.locator('.legend')).toContainText('throttled');
+  await expect(io.locator('.chart-now')).not.toHaveText(/^(—|0 B\/s)$/, { timeout: 10_000 });
+  await expect(page.getByRole('figure', { name: 'Active processes' }).locator('.chart-now')).toHaveText('1');
+  await expect(cpu.locator('.chart-now')).not.toHaveText('—');
+  await page.screenshot({ path: path.join(screenshots, 'job-detail.png') });
+
+  // Paused, the view ignores a newcomer; resumed, it shows what was buffered meanwhile.
+  await page.getByRole('button', { name: 'Pause' }).click();
+  await expect(page.getByRole('note').filter({ hasText: 'Paused at' })).toBeVisible();
+  await page.getByRole('button', { name: 'Launch program' }).click();
+  const launch = page.getByRole('dialog', { name: /^Launch a program/ });
+  await launch.getByLabel('Command').fill('sleep');
+  await launch.getByLabel('Arguments').fill('30');
+  await launch.getByRole('button', { name: 'Launch' }).click();
+  const sleeper = Number(/pid (\d+)/.exec((await page.getByRole('status').filter({ hasText: 'Launched sleep' }).textContent())!)![1]);
+  const members = page.getByRole('table', { name: /Member processes/ });
+  const sleeperRow = members.getByRole('row', { name: new RegExp(`^${sleeper}\\b`) });
+  await expect(page.getByRole('heading', { name: 'Member processes (1)' })).toBeVisible();
+  await expect(sleeperRow).toHaveCount(0);
+  await page.getByRole('button', { name: 'Resume' }).click();
+  await expect(sleeperRow).toBeVisible();
+
+  const log = page.getByRole('table', { name: 'Notifications' });
+  await page.getByLabel('Kind').selectOption({ label: 'NEW_PROCESS (2)' });
+  await expect(log.getByRole('row')).toHaveCount(3);
+
+  await page.getByRole('button', { name: 'Freeze' }).click();
+  await expect(page.getByRole('heading', { level: 2 }).getByText('frozen')).toBeVisible();
+  await expect(cpu.locator('.chart-now')).toHaveText('0.0 %', { timeout: 10_000 });
+  await page.getByRole('button', { name: 'Thaw' }).click();
+  await expect(page.getByRole('heading', { level: 2 }).getByText('frozen')).toHaveCount(0);
+  await expect(page.getByRole('button', { name: 'Freeze' })).toBeEnabled();
+
+  // The window choice survives a reload (the job stays held by the service).
+  await page.reload();
+  await expect(page.getByLabel('Time window')).toHaveValue('60000');
+
+  await page.getByRole('button', { name: 'Terminate' }).click();
+  const confirm = page.getByRole('dialog', { name: 'Terminate job' });
+  await expect(confirm.getByLabel('Exit code')).toHaveCount(0);
+  await confirm.getByRole('button', { name: 'Terminate' }).click();
+  await expect(log).toContainText('no active processes');
+  await page.getByRole('button', { name: 'Close job' }).click();
+  await expect(page.getByRole('navigation', { name: 'Jobs' })).not.toContainText(jobName);
+});

@@ -1,0 +1,55 @@
+import { useState, type FormEvent } from 'react';
+import type { JobSummary, LimitsReport } from '../../../electron/contract';
+import { useActions } from '../hooks';
+import { changedLimits, formFromLimits, parseForm, reasonsFromReport } from '../limits-form';
+import { BusyButton } from './BusyButton';
+import { Dialog } from './Dialog';
+import { LimitFields } from './LimitFields';
+
+/** Changes the limits of a live job; only the fields the user changed are sent. */
+export function EditLimitsDialog(props: { job: JobSummary; report: LimitsReport; onClose: () => void }) {
+  const actions = useActions();
+  const [form, setForm] = useState(() => formFromLimits(props.report.limits));
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const parsed = parseForm(form);
+  const invalid = Object.keys(parsed.errors).length > 0;
+  const changes = changedLimits(props.report.limits, parsed.limits);
+  const unchanged = Object.keys(changes).length === 0;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (invalid || unchanged) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await actions.setLimits(props.job.id, changes);
+      props.onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Limits of ${props.job.name}`} onClose={props.onClose}>
+      <form onSubmit={submit}>
+        <p className="hint">Changes apply to the running job at once. Empty a field to remove that limit.</p>
+        <LimitFields form={form} onChange={setForm} errors={parsed.errors} unsupported={reasonsFromReport(props.report)} />
+        {error && (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" onClick={props.onClose}>
+            Cancel
+          </button>
+          <BusyButton type="submit" className="primary" busy={busy} disabled={invalid || unchanged}>
+            Apply
+          </BusyButton>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

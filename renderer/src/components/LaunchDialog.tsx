@@ -1,0 +1,76 @@
+import { useState, type FormEvent } from 'react';
+import type { JobSummary } from '../../../electron/contract';
+import { splitArgs } from '../args';
+import { useActions } from '../hooks';
+import { BusyButton } from './BusyButton';
+import { Dialog } from './Dialog';
+
+/** Starts a program inside the job, so it is a member from its first instruction. */
+export function LaunchDialog({ job, onClose }: { job: JobSummary; onClose: () => void }) {
+  const actions = useActions();
+  const [file, setFile] = useState('');
+  const [argsLine, setArgsLine] = useState('');
+  const [cwd, setCwd] = useState('');
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const split = splitArgs(argsLine);
+  const argsError = 'error' in split ? split.error : null;
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if ('error' in split || !file.trim()) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await actions.launch(job.id, file.trim(), split.args, cwd.trim() || undefined);
+      onClose();
+    } catch (err) {
+      setError(err instanceof Error ? err.message : String(err));
+      setBusy(false);
+    }
+  }
+
+  return (
+    <Dialog title={`Launch a program in ${job.name}`} onClose={onClose}>
+      <form onSubmit={submit} className="stack">
+        <label className="field">
+          <span>Command</span>
+          <input value={file} onChange={(e) => setFile(e.target.value)} autoFocus required spellCheck={false} placeholder="/usr/bin/stress or a name in PATH" />
+        </label>
+        <div className="field">
+          <label htmlFor="launch-args">Arguments</label>
+          <input
+            id="launch-args"
+            value={argsLine}
+            onChange={(e) => setArgsLine(e.target.value)}
+            spellCheck={false}
+            aria-invalid={argsError ? true : undefined}
+            aria-describedby="launch-args-hint"
+            placeholder={'--flag "a value with spaces"'}
+          />
+          <small id="launch-args-hint" className={argsError ? 'field-error' : 'hint'}>
+            {argsError ?? 'Separated by spaces; quote an argument that contains spaces.'}
+          </small>
+        </div>
+        <label className="field">
+          <span>Working directory</span>
+          <input value={cwd} onChange={(e) => setCwd(e.target.value)} spellCheck={false} placeholder="JobScope's own" />
+        </label>
+        <p className="hint">Its output is discarded. Its pid appears in the notification log as it joins the job.</p>
+        {error && (
+          <p className="inline-error" role="alert">
+            {error}
+          </p>
+        )}
+        <div className="dialog-buttons">
+          <button type="button" onClick={onClose}>
+            Cancel
+          </button>
+          <BusyButton type="submit" className="primary" busy={busy} disabled={!file.trim() || argsError !== null}>
+            Launch
+          </BusyButton>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
