@@ -38,7 +38,8 @@ test('after a reload the job, its members and its history are back', async ({ pa
   // The page's URL no longer carries the token; the cookie does.
   await page.reload();
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected');
-  await page.getByRole('navigation', { name: 'Jobs' }).getByRole('button', { name: new RegExp(`^${jobName}\\b`) }).click();
+  // The held-jobs list names it "<name> live …"; the tree of all groups lists it too, as "<name> held …".
+  await page.getByRole('navigation', { name: 'Jobs' }).getByRole('button', { name: new RegExp(`^${jobName} live\\b`) }).click();
   await expect(title).toBeVisible();
   await expect(log).toContainText(`pid ${leaver.pid} exited with code 4`);
   const members = page.getByRole('table', { name: /Member processes/ });
