@@ -8,46 +8,17 @@
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import * as native from '#native';
-import type { AppState, AttachResult, CommandReply, JobHistory, JobSummary, Notification, ProcessInfo, ServiceEvent } from '../contract';
-import { JobService } from './job-service';
+import type { JobSummary, Notification } from '../contract';
+import { needsRoot as skip, startTestService, until } from './test-support';
 
-const skip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root' : false;
-const service = new JobService({ intervalMs: 200 });
-const events: ServiceEvent[] = [];
-const children = new Set<ChildProcess>();
-if (!skip) {
-  service.start();
-  service.subscribe((event) => events.push(event));
-}
-
-after(() => {
-  if (skip) return;
-  for (const child of children) child.kill('SIGKILL');
-  service.stop();
-});
-
-async function ok<T>(command: unknown): Promise<T> {
-  const reply = (await service.handle(command)) as CommandReply;
-  if (!reply.ok) assert.fail(`${JSON.stringify(command)} failed: ${reply.error}`);
-  return reply.result as T;
-}
+const { service, events, children, ok } = startTestService({}, { skip });
 
 function sleeper(): ChildProcess & { pid: number } {
   const child = spawn('sleep', ['600'], { stdio: 'ignore' });
-  children.add(child);
+  children.push(child);
   return child as ChildProcess & { pid: number };
-}
-
-async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 10_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 const exited = (child: ChildProcess): Promise<unknown> =>
@@ -74,42 +45,42 @@ function removeOutside(job: JobSummary): void {
 }
 
 test('a process that exits between being listed and being attached fails alone, with a clear ESRCH', { skip }, async () => {
-  const job = await ok<JobSummary>({ type: 'createJob', name: `faults-race-${process.pid}` });
+  const job = await ok({ type: 'createJob', name: `faults-race-${process.pid}` });
   const [a, b, c] = [sleeper(), sleeper(), sleeper()];
-  const listed = await ok<ProcessInfo[]>({ type: 'listProcesses' });
+  const listed = await ok({ type: 'listProcesses' });
   for (const child of [a, b, c]) assert.ok(listed.some((p) => p.pid === child.pid), `${child.pid} is listed`);
   b.kill('SIGKILL');
   await exited(b); // reaped: its pid names no process now
-  const result = await ok<AttachResult>({ type: 'attach', jobId: job.id, pids: [a.pid, b.pid, c.pid] });
+  const result = await ok({ type: 'attach', jobId: job.id, pids: [a.pid, b.pid, c.pid] });
   assert.deepEqual(result.attached.sort(), [a.pid, c.pid].sort());
   assert.equal(result.failed.length, 1);
   assert.equal(result.failed[0].pid, b.pid);
   assert.match(result.failed[0].error, new RegExp(`pid ${b.pid}\\b.*(exited|does not exist).*ESRCH`));
   await ok({ type: 'terminateJob', jobId: job.id });
   await Promise.all([exited(a), exited(c)]);
-  await until('the job to empty', () => readFileSync(`${job.path}/cgroup.procs`, 'utf8').trim() === '');
+  await until('the job to empty', () => readFileSync(`${job.path}/cgroup.procs`, 'utf8').trim() === '', 10_000);
   await ok({ type: 'closeJob', jobId: job.id });
 });
 
 test("a job's cgroup removed outside JobScope becomes 'gone', never a crash, and can still be closed", { skip }, async () => {
-  const job = await ok<JobSummary>({ type: 'createJob', name: `faults-gone-${process.pid}` });
+  const job = await ok({ type: 'createJob', name: `faults-gone-${process.pid}` });
   removeOutside(job);
   assert.equal(existsSync(job.path), false);
   const state = await until('getState to say gone', () => {
     const found = events.flatMap((e) => e.jobs ?? []).find((j) => j.id === job.id && j.state === 'gone');
     return found;
-  });
+  }, 10_000);
   assert.equal(state.state, 'gone');
-  const history = await ok<JobHistory>({ type: 'getHistory', jobId: job.id });
+  const history = await ok({ type: 'getHistory', jobId: job.id });
   assert.equal(history.samples.at(-1)!.state, 'gone');
   assert.equal(history.droppedNotifications, 0);
-  const attach = await ok<AttachResult>({ type: 'attach', jobId: job.id, pids: [sleeper().pid] });
+  const attach = await ok({ type: 'attach', jobId: job.id, pids: [sleeper().pid] });
   assert.equal(attach.attached.length, 0, 'nothing can join a gone job');
   assert.match(attach.failed[0].error, /\S/);
   const terminate = await service.handle({ type: 'terminateJob', jobId: job.id });
   if (!terminate.ok) assert.match(terminate.error, /\S/);
   await ok({ type: 'closeJob', jobId: job.id });
-  assert.ok(!(await ok<AppState>({ type: 'getState' })).jobs.some((j) => j.id === job.id));
+  assert.ok(!(await ok({ type: 'getState' })).jobs.some((j) => j.id === job.id));
 });
 
 test('cgroups vanishing while sampleJobs runs in a loop: every sample is live or gone, none throws', { skip }, async () => {
@@ -118,7 +89,7 @@ test('cgroups vanishing while sampleJobs runs in a loop: every sample is live or
   // rmdir from another process, one job at a time, while this one samples as fast as it can.
   const dirs = infos.flatMap(dirsOf);
   const remover = spawn('sh', ['-c', 'for d in "$@"; do rmdir "$d"; sleep 0.005; done', 'sh', ...dirs], { stdio: 'ignore' });
-  children.add(remover);
+  children.push(remover);
   let rounds = 0;
   const seen = new Set<string>();
   while (remover.exitCode === null) {
@@ -139,33 +110,33 @@ test('cgroups vanishing while sampleJobs runs in a loop: every sample is live or
 });
 
 test("the poller losing a watched cgroup keeps reporting for the other jobs", { skip }, async () => {
-  const doomed = await ok<JobSummary>({ type: 'createJob', name: `faults-doomed-${process.pid}` });
-  const survivor = await ok<JobSummary>({ type: 'createJob', name: `faults-survivor-${process.pid}` });
+  const doomed = await ok({ type: 'createJob', name: `faults-doomed-${process.pid}` });
+  const survivor = await ok({ type: 'createJob', name: `faults-survivor-${process.pid}` });
   const d = sleeper();
   await ok({ type: 'attach', jobId: doomed.id, pids: [d.pid] });
-  await until('NEW_PROCESS in the doomed job', () => notificationsOf(doomed.id).some((n) => n.kind === 'NEW_PROCESS' && n.pid === d.pid));
+  await until('NEW_PROCESS in the doomed job', () => notificationsOf(doomed.id).some((n) => n.kind === 'NEW_PROCESS' && n.pid === d.pid), 10_000);
   // Empty it and take its cgroup away under the poller's watch.
   d.kill('SIGKILL');
   await exited(d);
-  await until('the doomed job to empty', () => readFileSync(`${doomed.path}/cgroup.procs`, 'utf8').trim() === '');
+  await until('the doomed job to empty', () => readFileSync(`${doomed.path}/cgroup.procs`, 'utf8').trim() === '', 10_000);
   removeOutside(doomed);
-  await until("the doomed job 'gone'", () => events.some((e) => e.jobs?.some((j) => j.id === doomed.id && j.state === 'gone')));
+  await until("the doomed job 'gone'", () => events.some((e) => e.jobs?.some((j) => j.id === doomed.id && j.state === 'gone')), 10_000);
 
   // The survivor still gets every message: a member joins, forks and exits with codes.
   for (let round = 0; round < 3; round += 1) {
     const s = spawn('sh', ['-c', 'read x; sh -c "exit 7"; exit 3'], { stdio: ['pipe', 'ignore', 'ignore'] });
-    children.add(s);
+    children.push(s);
     await ok({ type: 'attach', jobId: survivor.id, pids: [s.pid] });
     s.stdin!.write('go\n');
     const exits = await until(`round ${round}: both exits in the survivor`, () => {
       const mine = notificationsOf(survivor.id).filter((n) => n.kind === 'EXIT_PROCESS' && n.time >= 0);
       const parent = mine.find((n) => n.pid === s.pid);
       return parent && mine.some((n) => n.exitCode === 7 && n.pid !== s.pid) ? { parent } : undefined;
-    });
+    }, 10_000);
     assert.equal(exits.parent.exitCode, 3);
     events.length = 0; // next round looks at fresh messages only
   }
   await ok({ type: 'closeJob', jobId: doomed.id });
-  await until('the survivor to empty', () => readFileSync(`${survivor.path}/cgroup.procs`, 'utf8').trim() === '');
+  await until('the survivor to empty', () => readFileSync(`${survivor.path}/cgroup.procs`, 'utf8').trim() === '', 10_000);
   await ok({ type: 'closeJob', jobId: survivor.id });
 });

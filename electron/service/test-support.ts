@@ -10,14 +10,24 @@ import { JobService, type ServiceOptions } from './job-service';
 /** The load generator as `npm run build` compiles it: the service tests exercise the shipped script. */
 export const builtLoadgen = path.join(__dirname, '..', '..', 'dist', 'electron', 'loadgen', 'loadgen.js');
 
-export function startTestService(options: Partial<ServiceOptions> = {}) {
+/** The skip reason for tests that need real cgroups and root; false where they can run. */
+export const needsRoot = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root' : false;
+
+/**
+ * `skip`: the reason the file's tests are skipped (e.g. `needsRoot`); the service is then never started.
+ * `children`: every process the test started; they are killed at the end (push your own spawns there).
+ */
+export function startTestService(options: Partial<ServiceOptions> = {}, { skip = false }: { skip?: string | false } = {}) {
   const service = new JobService({ intervalMs: 200, loadgenPath: builtLoadgen, ...options });
-  service.start();
   const events: ServiceEvent[] = [];
-  service.subscribe((event) => events.push(event));
   const children: ChildProcess[] = [];
+  if (!skip) {
+    service.start();
+    service.subscribe((event) => events.push(event));
+  }
 
   after(() => {
+    if (skip) return;
     for (const child of children) child.kill('SIGKILL');
     const { leftBehind } = service.stop();
     assert.deepEqual(leftBehind, []);
@@ -45,14 +55,15 @@ export function startTestService(options: Partial<ServiceOptions> = {}) {
     return events.flatMap((event) => event.notifications).find((n) => n.jobId === jobId && match(n));
   }
 
-  return { service, events, ok, failure, spawnChild, notification };
+  return { service, events, children, ok, failure, spawnChild, notification };
 }
 
-export async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 5000): Promise<T> {
+/** Polls `probe` until it returns something other than undefined or false. */
+export async function until<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = probe();
-    if (value !== undefined) return value;
+    if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
