@@ -296,7 +296,9 @@ test('a memory limit trips an OOM kill: JOB_MEMORY_LIMIT and ABNORMAL_EXIT_PROCE
   const pid = job.launch({ file: 'sh', args: ['-c', 'head -c 200000000 /dev/zero | tail; sleep 0.1'] });
   const killed = await waitFor('ABNORMAL_EXIT_PROCESS', () => eventsOf(job).find((n) => n.kind === 'ABNORMAL_EXIT_PROCESS'), 5000);
   assert.equal(killed.signal, 9);
-  assert.notEqual(killed.pid, pid, 'the allocating tail is killed, not the shell');
+  // The kernel's OOM killer picks the victim (usually the growing tail; in the emulated guest it has
+  // picked the shell): assert only that it is one of the processes launched into this job.
+  assert.ok(eventsOf(job).some((n) => n.kind === 'NEW_PROCESS' && n.pid === killed.pid) || killed.pid === pid, `pid ${killed.pid} was a member`);
   await waitFor('JOB_MEMORY_LIMIT', () => eventsOf(job).some((n) => n.kind === 'JOB_MEMORY_LIMIT'));
   await waitFor('ACTIVE_PROCESS_ZERO', () => eventsOf(job).some((n) => n.kind === 'ACTIVE_PROCESS_ZERO'), 3000);
   await sleep(1100); // one reconcile round: anything missed would show up now
