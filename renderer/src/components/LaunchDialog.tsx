@@ -2,8 +2,8 @@ import { useState, type FormEvent } from 'react';
 import type { JobSummary } from '../../../electron/contract';
 import { splitArgs } from '../args';
 import { useActions } from '../hooks';
-import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
+import { FormFooter } from './FormFooter';
 
 /** Starts a program inside the job, so it is a member from its first instruction. */
 export function LaunchDialog({ job, onClose }: { job: JobSummary; onClose: () => void }) {
@@ -57,19 +57,7 @@ export function LaunchDialog({ job, onClose }: { job: JobSummary; onClose: () =>
           <input value={cwd} onChange={(e) => setCwd(e.target.value)} spellCheck={false} placeholder="JobScope's own" />
         </label>
         <p className="hint">Its output is discarded. Its pid appears in the notification log as it joins the job.</p>
-        {error && (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <BusyButton type="submit" className="primary" busy={busy} disabled={!file.trim() || argsError !== null}>
-            Launch
-          </BusyButton>
-        </div>
+        <FormFooter error={error} onCancel={onClose} submitLabel="Launch" busy={busy} disabled={!file.trim() || argsError !== null} />
       </form>
     </Dialog>
   );

@@ -2,8 +2,8 @@ import { useId, useState, type FormEvent } from 'react';
 import type { JobSummary } from '../../../electron/contract';
 import { useActions } from '../hooks';
 import { parseNumber } from '../limits-form';
-import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
+import { FormFooter } from './FormFooter';
 
 type Key = 'cpuPercent' | 'memoryMiB' | 'ioKiBps' | 'children' | 'durationS';
 const FIELDS: { key: Key; label: string; what: string; min: number; max: number; hint: string }[] = [
@@ -88,19 +88,7 @@ export function LoadgenDialog({ job, onClose }: { job: JobSummary; onClose: () =
             <span>Grow memory by that much every second</span>
           </label>
         </div>
-        {error && (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <BusyButton type="submit" className="primary" busy={busy} disabled={invalid}>
-            Start
-          </BusyButton>
-        </div>
+        <FormFooter error={error} onCancel={onClose} submitLabel="Start" busy={busy} disabled={invalid} />
       </form>
     </Dialog>
   );

@@ -1,8 +1,8 @@
 import { useState, type FormEvent } from 'react';
 import { useActions, useStore } from '../hooks';
 import { EMPTY_FORM, limitsToCreate, parseForm, reasonsFromHost } from '../limits-form';
-import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
+import { FormFooter } from './FormFooter';
 import { LimitFields } from './LimitFields';
 
 export function NewJobDialog({ onClose }: { onClose: () => void }) {
@@ -50,19 +50,7 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
           1–64 letters, digits, “.”, “_” or “-”. Leave empty for a generated name.
         </p>
         <LimitFields form={form} onChange={setForm} errors={parsed.errors} unsupported={reasonsFromHost(host)} />
-        {error && (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <BusyButton type="submit" className="primary" busy={busy} disabled={invalid}>
-            Create
-          </BusyButton>
-        </div>
+        <FormFooter error={error} onCancel={onClose} submitLabel="Create" busy={busy} disabled={invalid} />
       </form>
     </Dialog>
   );

@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { useActions, useStore } from '../hooks';
 import { Dialog } from './Dialog';
+import { FormFooter } from './FormFooter';
 
 export function OpenJobDialog({ onClose }: { onClose: () => void }) {
   const actions = useActions();
@@ -46,19 +47,7 @@ export function OpenJobDialog({ onClose }: { onClose: () => void }) {
         {!windows && (
           <p className="hint">An absolute path, or one relative to the cgroup root such as /user.slice.</p>
         )}
-        {error && (
-          <p className="inline-error" role="alert">
-            {error}
-          </p>
-        )}
-        <div className="dialog-buttons">
-          <button type="button" onClick={onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="primary" disabled={busy || !path.trim()}>
-            Open
-          </button>
-        </div>
+        <FormFooter error={error} onCancel={onClose} submitLabel="Open" busy={busy} disabled={!path.trim()} />
       </form>
     </Dialog>
   );
