@@ -193,7 +193,9 @@ test('pids() grows its buffer from one slot until the list is complete', { skip 
   assert.deepEqual(openJob(job.path).pids().sort(), members.map((m) => m.pid).sort(), 'a fresh handle too');
 });
 
-test('pids() stays complete while processes join during the queries', { skip }, async () => {
+// Under Wine 8 this case has hung wineserver (a fresh-clone run sat until the suite's timeout while a
+// member's children joined during the queries), which no product code can prevent: real Windows only.
+test('pids() stays complete while processes join during the queries', { skip: skip || (wine && "Wine 8's wineserver can hang listing a job while its members start processes") }, async () => {
   const job = newJob({ name: jobName() });
   // A member that starts 8 children, one every 30 ms; children of a member join its job. Detached, so
   // the spawner's libuv does not nest a job of its own inside ours (Wine 8's wineserver has crashed
