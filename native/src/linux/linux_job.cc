@@ -39,18 +39,6 @@ uint64_t readU64(KeptFile& file, bool& ok) {
   return value;
 }
 
-// Whitespace-separated pids into `pids`, reusing its storage.
-void parsePidsInto(const std::string& text, std::vector<int64_t>& pids) {
-  pids.clear();
-  const char* p = text.c_str();
-  char* end = nullptr;
-  for (;;) {
-    long long v = std::strtoll(p, &end, 10);
-    if (end == p) break;
-    if (v > 0) pids.push_back(v);
-    p = end;
-  }
-}
 
 // Members' /proc/<pid>/stat fds kept open, over all jobs, and how many may be: half the soft
 // RLIMIT_NOFILE (read once; Backend::create has raised it to the hard limit by then), so the

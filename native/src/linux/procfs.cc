@@ -70,8 +70,8 @@ uint64_t pageSize() {
   return size > 0 ? static_cast<uint64_t>(size) : 4096;
 }
 
-std::vector<int64_t> parsePids(const std::string& text) {
-  std::vector<int64_t> pids;
+void parsePidsInto(const std::string& text, std::vector<int64_t>& pids) {
+  pids.clear();
   const char* p = text.c_str();
   char* end = nullptr;
   for (;;) {
@@ -80,6 +80,11 @@ std::vector<int64_t> parsePids(const std::string& text) {
     if (v > 0) pids.push_back(v);
     p = end;
   }
+}
+
+std::vector<int64_t> parsePids(const std::string& text) {
+  std::vector<int64_t> pids;
+  parsePidsInto(text, pids);
   return pids;
 }
 

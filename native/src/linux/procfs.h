@@ -30,6 +30,8 @@ uint64_t pageSize();
 
 // Whitespace-separated pids (cgroup.procs).
 std::vector<int64_t> parsePids(const std::string& text);
+// The same into `pids`, reusing its storage (the sampler's hot path).
+void parsePidsInto(const std::string& text, std::vector<int64_t>& pids);
 
 // The process's cgroup v2 path relative to the hierarchy's root ("" when it has none).
 bool readV2Group(int64_t pid, std::string& group);
