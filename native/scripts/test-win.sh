@@ -46,10 +46,15 @@ run_suite() {
   wineserver -k 2>/dev/null || true
 }
 run_suite
-# Wine 8's wineserver has hung now and then (the suite then sits until the timeout, exit 124): that is the
-# emulator, not a failed assertion, so such a run is tried once more; any failure of a test is final.
+# Wine 8 has now and then hung its wineserver (the suite then sits until the timeout, exit 124) or failed a
+# CreateProcess for no reason it reports (node's "spawn UNKNOWN", seen once in CI on a fresh prefix): that is
+# the emulator, not a failed assertion, so such a run is tried once more; any other failure is final.
 if [ "$status" -eq 124 ]; then
   echo "test:win: the Wine run hung (timeout); running it once more"
+  run_suite
+elif [ "$status" -ne 0 ] && grep -q 'Error: spawn UNKNOWN' "$report"; then
+  echo "test:win: Wine failed to start a child process (spawn UNKNOWN); running the suite once more"
+  grep -E '^✖' "$report" | sed 's/^/  first run: /' || true
   run_suite
 fi
 # Names of skipped tests come with their reason; then the summary.
