@@ -200,8 +200,9 @@ test('CPU time grows under a busy child', { skip }, async (t) => {
   const childUsed = childCpuUs() - childBefore;
   const afterStats = job.processorStats();
   const used = afterStats.userTimeUs + afterStats.kernelTimeUs - before.userTimeUs - before.kernelTimeUs;
-  // /proc counts in clock ticks (10 ms), cpu.stat in microseconds: allow a few ticks of difference.
-  assert.ok(used >= childUsed - 30_000, `the busy child used ${childUsed} us as a member; the job counted ${used} us`);
+  // /proc includes the running slice of a busy task, cpu.stat only what the scheduler has folded in by its
+  // last tick, and an emulated guest's ticks lag under load (34 ms seen): allow 15 %, at least 30 ms.
+  assert.ok(used >= childUsed - Math.max(30_000, childUsed * 0.15), `the busy child used ${childUsed} us as a member; the job counted ${used} us`);
   // A shell loop is user time on real hardware; an emulated guest's tick accounting can bill it as system
   // time, so only require that user time moved at all (a swapped or zero field would not).
   assert.ok(afterStats.userTimeUs > before.userTimeUs, 'user time grows');
