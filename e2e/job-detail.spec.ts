@@ -1,7 +1,7 @@
 // The job detail view against a real load: CPU throttling under a cap, IO rates, notification markers on
 // the time axis, the time window (kept across reloads), pausing, the log filter, and freeze/thaw.
 import path from 'node:path';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -9,13 +9,10 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   test.setTimeout(60_000);
   const jobName = `e2e-detail-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  const create = page.getByRole('dialog', { name: 'New job' });
-  await create.getByLabel('Name').fill(jobName);
-  await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
-  await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
-  await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName, async (create) => {
+    await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+    await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
+  });
 
   await page.getByLabel('Time window').selectOption({ label: '1 minute' });
   await page.getByRole('button', { name: 'Load generator' }).click();

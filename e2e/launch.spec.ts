@@ -3,7 +3,7 @@
 // (ACTIVE_PROCESS_LIMIT).
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -27,15 +27,12 @@ test('launch a program, then watch the load generator trip the memory and proces
   test.setTimeout(90_000);
   const jobName = `e2e-launch-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  const create = page.getByRole('dialog', { name: 'New job' });
-  await create.getByLabel('Name').fill(jobName);
-  await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
-  await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
-  await create.getByLabel('Memory limit (MiB)').fill('128');
-  await create.getByLabel('Active processes').fill('40');
-  await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName, async (create) => {
+    await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+    await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
+    await create.getByLabel('Memory limit (MiB)').fill('128');
+    await create.getByLabel('Active processes').fill('40');
+  });
 
   await page.getByRole('button', { name: 'Launch program' }).click();
   const launch = page.getByRole('dialog', { name: /^Launch a program/ });

@@ -32,7 +32,11 @@ export class Actions {
 
   /** Wires the store to the API: events, connection status, and a state refresh on every (re)connect. */
   start(): () => void {
-    const offEvent = this.api.subscribe((e) => this.store.update((s) => withEvent(s, e)));
+    const offEvent = this.api.subscribe((e) => {
+      this.store.update((s) => withEvent(s, e));
+      // Recording started or stopped (here or in another window): the folder's list changed.
+      if (e.recording !== undefined) void this.refreshRecordings();
+    });
     const offStatus = this.api.onStatus((connection) => {
       const wasOpen = this.store.getState().connection.state === 'open';
       this.store.update((s) => ({ ...s, connection }));
@@ -84,6 +88,7 @@ export class Actions {
       this.historyFor = null;
       this.store.update((s) => withAppState({ ...s, data: {} }, app));
       void this.refreshTree();
+      void this.refreshRecordings();
       const wanted = this.store.getState().settings.intervalMs;
       if (wanted !== null && wanted !== app.intervalMs) await this.setSamplingInterval(wanted);
     } catch (err) {
@@ -182,9 +187,52 @@ export class Actions {
     }
   }
 
+  /** Shows a live job (leaving any replay). */
   select(jobId: number): void {
-    if (this.store.getState().selectedId === jobId) return;
-    this.store.update((s) => ({ ...s, selectedId: jobId }));
+    const { selectedId, replay } = this.store.getState();
+    if (selectedId === jobId && replay === null) return;
+    this.store.update((s) => ({ ...s, selectedId: jobId, replay: null }));
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async startRecording(name?: string): Promise<void> {
+    const status = await this.api.invoke({ type: 'startRecording', ...(name ? { name } : {}) });
+    this.store.update((s) => ({ ...s, recording: status }));
+    this.toast('info', `Recording to ${status.file}.`);
+  }
+
+  async stopRecording(): Promise<void> {
+    try {
+      const info = await this.api.invoke({ type: 'stopRecording' });
+      this.store.update((s) => ({ ...s, recording: null }));
+      this.toast('info', `Saved the recording ${info.file}.`);
+    } catch (err) {
+      this.fail('Could not stop recording', err);
+    }
+  }
+
+  async refreshRecordings(): Promise<void> {
+    try {
+      const recordings = await this.api.invoke({ type: 'listRecordings' });
+      this.store.update((s) => ({ ...s, recordings }));
+    } catch (err) {
+      if (this.store.getState().connection.state === 'open') this.fail('Could not list the recordings', err);
+    }
+  }
+
+  /** Loads a recording and shows it in place of the live job. */
+  async openRecording(file: string): Promise<void> {
+    try {
+      const replay = await this.api.invoke({ type: 'openRecording', file });
+      this.store.update((s) => ({ ...s, replay }));
+      if (replay.warning) this.toast('info', `${replay.warning}.`);
+    } catch (err) {
+      this.fail(`Could not open the recording ${file}`, err);
+    }
+  }
+
+  closeReplay(): void {
+    this.store.update((s) => ({ ...s, replay: null }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */
