@@ -1,6 +1,7 @@
 // Recording a session and replaying it in the job views: a load generator run is recorded from its start
 // to its exit, then replayed at 16x with the same charts, flags, member table and notification log, marked
 // as a replay with no live actions.
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createJobInUi, expect, test } from './serve-fixture';
 
@@ -64,6 +65,45 @@ test('record a load generator run, stop, and replay it with its exit on the char
   await expect(replay.getByRole('figure', { name: 'Memory' }).locator('.chart-now')).not.toHaveText('—');
   await expect(replay.getByRole('table', { name: /Your actions/ })).toContainText('launchLoadgen');
   await page.screenshot({ path: path.join(screenshots, 'replay.png') });
+
+  // Save as PNG draws the flags into the image, where the screen shows them: each flag's pixel in the PNG is
+  // its colour at 75 % over the chart's background, or darker where flags overlap (the exit and the job's
+  // "no active processes" come at one moment), which the SVG alone never paints there.
+  const [png] = await Promise.all([page.waitForEvent('download'), cpu.getByRole('button', { name: 'Save the CPU chart as PNG' }).click()]);
+  await png.saveAs(path.join(screenshots, 'cpu-chart-flags.png'));
+  const flags = await cpu.evaluate(async (figure, base64) => {
+    const image = new Image();
+    await new Promise((resolve, reject) => {
+      image.onload = resolve;
+      image.onerror = reject;
+      image.src = `data:image/png;base64,${base64}`;
+    });
+    const canvas = document.createElement('canvas');
+    canvas.width = image.width;
+    canvas.height = image.height;
+    const context = canvas.getContext('2d')!;
+    context.drawImage(image, 0, 0);
+    const pixel = (x: number, y: number) => [...context.getImageData(Math.round(x), Math.round(y), 1, 1).data.slice(0, 3)];
+    const background = pixel(1, 1);
+    const origin = figure.querySelector('svg.recharts-surface')!.getBoundingClientRect();
+    return [...figure.querySelectorAll<HTMLElement>('.marker')].map((marker) => {
+      const box = marker.getBoundingClientRect();
+      const color = getComputedStyle(marker).color.match(/\d+/g)!.map(Number);
+      return {
+        full: color.slice(0, 3),
+        once: color.slice(0, 3).map((c, i) => Math.round(0.75 * c + 0.25 * background[i])),
+        // The middle of the triangle above the flag's line.
+        found: pixel(box.left - origin.left, box.top - origin.top - 9),
+      };
+    });
+  }, readFileSync((await png.path())!).toString('base64'));
+  expect(flags).toHaveLength(3);
+  for (const { full, once, found } of flags) {
+    found.forEach((channel, i) => {
+      expect(channel, `${found} between ${full} and ${once}`).toBeGreaterThanOrEqual(Math.min(full[i], once[i]) - 8);
+      expect(channel, `${found} between ${full} and ${once}`).toBeLessThanOrEqual(Math.max(full[i], once[i]) + 8);
+    });
+  }
 
   // Dragging the position back to the start takes the flags and the log back with it.
   const position = controls.getByRole('slider', { name: 'Position' });
