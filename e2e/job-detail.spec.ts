@@ -32,6 +32,11 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   await expect(page.getByRole('figure', { name: 'Active processes' }).locator('.chart-now')).toHaveText('1');
   await expect(cpu.locator('.chart-now')).not.toHaveText('—');
   await page.screenshot({ path: path.join(screenshots, 'job-detail.png') });
+  // At 1400x900 the actions fit on one row beside the title.
+  const toolbar = (await page.getByRole('toolbar', { name: 'Job actions' }).boundingBox())!;
+  const title = (await page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) }).boundingBox())!;
+  expect(toolbar.y).toBeLessThan(title.y + title.height);
+  expect(toolbar.height).toBeLessThan(2 * (await page.getByRole('button', { name: 'Terminate' }).boundingBox())!.height);
 
   // Paused, the view ignores a newcomer; resumed, it shows what was buffered meanwhile.
   await page.getByRole('button', { name: 'Pause' }).click();
