@@ -1,7 +1,7 @@
 // The job detail view against a real load: CPU throttling under a cap, IO rates, notification markers on
 // the time axis, the time window (kept across reloads), pausing, the log filter, and freeze/thaw.
 import path from 'node:path';
-import { createJobInUi, expect, test } from './serve-fixture';
+import { createJobInUi, expect, pidFromToast, startLoadgen, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -15,14 +15,7 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   });
 
   await page.getByLabel('Time window').selectOption({ label: '1 minute' });
-  await page.getByRole('button', { name: 'Load generator' }).click();
-  const loadgen = page.getByRole('dialog', { name: /^Load generator in/ });
-  await loadgen.getByLabel('CPU load (% of one CPU)').fill('100');
-  await loadgen.getByLabel('Memory (MiB)').fill('0');
-  await loadgen.getByLabel('Disk writes (KiB/s)').fill('512');
-  await loadgen.getByRole('button', { name: 'Start' }).click();
-  const toast = page.getByRole('status').filter({ hasText: /as pid \d+/ });
-  const pid = Number(/pid (\d+)/.exec((await toast.textContent())!)![1]);
+  const pid = await startLoadgen(page, { 'CPU load (% of one CPU)': '100', 'Memory (MiB)': '0', 'Disk writes (KiB/s)': '512' });
 
   const cpu = page.getByRole('figure', { name: 'CPU' });
   const io = page.getByRole('figure', { name: 'IO' });
@@ -46,7 +39,7 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   await launch.getByLabel('Command').fill('sleep');
   await launch.getByLabel('Arguments').fill('30');
   await launch.getByRole('button', { name: 'Launch' }).click();
-  const sleeper = Number(/pid (\d+)/.exec((await page.getByRole('status').filter({ hasText: 'Launched sleep' }).textContent())!)![1]);
+  const sleeper = await pidFromToast(page, /Launched sleep as pid (\d+)/);
   const members = page.getByRole('table', { name: /Member processes/ });
   const sleeperRow = members.getByRole('row', { name: new RegExp(`^${sleeper}\\b`) });
   await expect(page.getByRole('heading', { name: 'Member processes (1)' })).toBeVisible();

@@ -3,7 +3,7 @@
 // as a replay with no live actions.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { createJobInUi, expect, test } from './serve-fixture';
+import { createJobInUi, expect, startLoadgen, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -22,13 +22,7 @@ test('record a load generator run, stop, and replay it with its exit on the char
   await expect(recordings.getByRole('status')).toHaveText(`Recording to ${recordingFile}`);
 
   await createJobInUi(page, jobName);
-  await page.getByRole('button', { name: 'Load generator' }).click();
-  const loadgen = page.getByRole('dialog', { name: /^Load generator in/ });
-  await loadgen.getByLabel('CPU load (% of one CPU)').fill('50');
-  await loadgen.getByLabel('Memory (MiB)').fill('32');
-  await loadgen.getByLabel('Duration (s)').fill('4');
-  await loadgen.getByRole('button', { name: 'Start' }).click();
-  const pid = Number(/pid (\d+)/.exec((await page.getByRole('status').filter({ hasText: /as pid \d+/ }).textContent())!)![1]);
+  const pid = await startLoadgen(page, { 'CPU load (% of one CPU)': '50', 'Memory (MiB)': '32', 'Duration (s)': '4' });
   const liveLog = page.getByRole('table', { name: 'Notifications' });
   await expect(liveLog.getByRole('row').filter({ hasText: 'EXIT_PROCESS' }).filter({ hasText: String(pid) })).toHaveCount(1, {
     timeout: 15_000,

@@ -48,3 +48,21 @@ export async function createJobInUi(page: Page, name: string, fill?: (dialog: Lo
   await expect(title).toBeVisible();
   return title;
 }
+
+/** The pid a toast announces, e.g. "Launched sleep as pid 123", once the toast shows. */
+export async function pidFromToast(page: Page, pattern: RegExp): Promise<number> {
+  const toast = page.getByRole('status').filter({ hasText: pattern });
+  await expect(toast).toBeVisible();
+  return Number(pattern.exec((await toast.textContent())!)![1]);
+}
+
+/** Starts the load generator in the shown job with the dialog's fields by label; returns its pid. */
+export async function startLoadgen(page: Page, fields: Record<string, string>, grow = false): Promise<number> {
+  await page.getByRole('button', { name: 'Load generator' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Load generator in/ });
+  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label, { exact: true }).fill(value);
+  if (grow) await dialog.getByLabel('Grow memory by that much every second').check();
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await expect(dialog).toBeHidden();
+  return pidFromToast(page, /Started the load generator as pid (\d+)/);
+}

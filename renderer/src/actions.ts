@@ -97,12 +97,19 @@ export class Actions {
   }
 
   /** Reloads the machine's job tree; a failure keeps the last tree and says why. */
-  async refreshTree(): Promise<void> {
-    try {
+  refreshTree(): Promise<void> {
+    return this.inBackground('Could not list the jobs on this machine', async () => {
       const tree = await this.api.invoke({ type: 'listJobs' });
       this.store.update((s) => ({ ...s, tree }));
+    });
+  }
+
+  /** Runs a load the user did not ask for; its failure is told only while connected (a lost connection says so itself). */
+  private async inBackground(failure: string, load: () => Promise<void>): Promise<void> {
+    try {
+      await load();
     } catch (err) {
-      if (this.store.getState().connection.state === 'open') this.fail('Could not list the jobs on this machine', err);
+      if (this.store.getState().connection.state === 'open') this.fail(failure, err);
     }
   }
 
@@ -119,26 +126,18 @@ export class Actions {
     }
   }
 
-  async loadHistory(jobId: number): Promise<void> {
-    try {
+  loadHistory(jobId: number): Promise<void> {
+    return this.inBackground(`Could not load the history of job ${this.jobName(jobId)}`, async () => {
       const history = await this.api.invoke({ type: 'getHistory', jobId });
       this.store.update((s) => withHistory(s, jobId, history));
-    } catch (err) {
-      if (this.store.getState().connection.state === 'open') {
-        this.fail(`Could not load the history of job ${this.jobName(jobId)}`, err);
-      }
-    }
+    });
   }
 
-  async loadLimits(jobId: number): Promise<void> {
-    try {
+  loadLimits(jobId: number): Promise<void> {
+    return this.inBackground(`Could not read the limits of job ${this.jobName(jobId)}`, async () => {
       const report = await this.api.invoke({ type: 'getLimits', jobId });
       this.store.update((s) => withLimits(s, jobId, report));
-    } catch (err) {
-      if (this.store.getState().connection.state === 'open') {
-        this.fail(`Could not read the limits of job ${this.jobName(jobId)}`, err);
-      }
-    }
+    });
   }
 
   /** Rejects with the service's error; the dialog shows it. */
@@ -211,13 +210,11 @@ export class Actions {
     }
   }
 
-  async refreshRecordings(): Promise<void> {
-    try {
+  refreshRecordings(): Promise<void> {
+    return this.inBackground('Could not list the recordings', async () => {
       const recordings = await this.api.invoke({ type: 'listRecordings' });
       this.store.update((s) => ({ ...s, recordings }));
-    } catch (err) {
-      if (this.store.getState().connection.state === 'open') this.fail('Could not list the recordings', err);
-    }
+    });
   }
 
   /** Loads a recording and shows it in place of the live job. */

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { useActions, useStore } from '../hooks';
+import { useState } from 'react';
+import { useActions, useFormSubmit, useStore } from '../hooks';
 import { Dialog } from './Dialog';
 import { FormFooter } from './FormFooter';
 
@@ -8,21 +8,8 @@ export function RecordDialog({ onClose }: { onClose: () => void }) {
   const actions = useActions();
   const dir = useStore((s) => s.recordingsDir);
   const [name, setName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.startRecording(name.trim() || undefined);
-      onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(() => actions.startRecording(name.trim() || undefined), onClose);
 
   return (
     <Dialog title="Record session" onClose={onClose}>

@@ -5,6 +5,7 @@ import { useActions, useStore } from '../hooks';
 import { countUpTo, indexRecording, jobAt, type ActionRecord } from '../replay';
 import { ExportButtons } from './ExportButtons';
 import { JobPanels } from './JobPanels';
+import { LogPanel } from './LogPanel';
 import { WindowSelect } from './ViewControls';
 
 const SPEEDS = [1, 4, 16] as const;
@@ -125,40 +126,31 @@ export function ReplayView({ recording }: { recording: Recording }) {
 /** The commands the user issued up to the replay's position, newest first. */
 function ActionLog({ actions }: { actions: ActionRecord[] }) {
   return (
-    <section className="panel" aria-labelledby="actions-title">
-      <div className="panel-head">
-        <h3 id="actions-title">Your actions ({actions.length})</h3>
-      </div>
-      {actions.length === 0 ? (
-        <p className="hint">No commands issued yet at this point of the recording.</p>
-      ) : (
-        <div className="table-wrap log">
-          <table className="table" aria-labelledby="actions-title">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Command</th>
-                <th scope="col">Result</th>
-              </tr>
-            </thead>
-            <tbody>
-              {actions
-                .slice()
-                .reverse()
-                .map((a, i) => (
-                  <tr key={`${a.time}-${i}`}>
-                    <td>{formatClock(a.time)}</td>
-                    <td>
-                      <code>{describeCommand(a.command)}</code>
-                    </td>
-                    <td>{a.reply.ok ? 'done' : a.reply.error}</td>
-                  </tr>
-                ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-    </section>
+    <LogPanel
+      id="actions-title"
+      title={`Your actions (${actions.length})`}
+      empty={actions.length === 0 ? 'No commands issued yet at this point of the recording.' : null}
+      columns={
+        <>
+          <th scope="col">Time</th>
+          <th scope="col">Command</th>
+          <th scope="col">Result</th>
+        </>
+      }
+    >
+      {actions
+        .slice()
+        .reverse()
+        .map((a, i) => (
+          <tr key={`${a.time}-${i}`}>
+            <td>{formatClock(a.time)}</td>
+            <td>
+              <code>{describeCommand(a.command)}</code>
+            </td>
+            <td>{a.reply.ok ? 'done' : a.reply.error}</td>
+          </tr>
+        ))}
+    </LogPanel>
   );
 }
 
