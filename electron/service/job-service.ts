@@ -436,7 +436,7 @@ function frozenHolder(jobPath: string): string | undefined {
 }
 
 /** What an event adds to a recording: one record per sample and notification, and the job list when it changed. */
-function eventRecords(event: ServiceEvent): RecordingRecord[] {
+export function eventRecords(event: ServiceEvent): RecordingRecord[] {
   return [
     ...(event.jobs ? [{ type: 'jobs' as const, time: event.time, jobs: event.jobs }] : []),
     ...event.samples.map((sample) => ({ type: 'sample' as const, time: sample.time, sample })),
