@@ -46,7 +46,7 @@ export const defaultServiceOptions: ServiceOptions = {
   recordingsDir: recordingsDir(),
 };
 
-/** Commands that only read: a recording keeps what the user did, not what the UI looked up. */
+/** Commands that only read, and recording's own: a recording keeps what the user did to jobs, not what the UI looked up. */
 const NOT_RECORDED = new Set<Command['type']>([
   'getState',
   'listProcesses',
@@ -93,11 +93,12 @@ export class JobService {
     this.timer = undefined;
     native.stopNotifications();
     const leftBehind: string[] = [];
-    if (this.recording) {
+    const recording = this.recording?.status.file;
+    if (recording !== undefined) {
       try {
         this.stopRecording();
       } catch (error) {
-        leftBehind.push(`the recording ${this.recording?.status.file}: ${describeError(error)}`);
+        leftBehind.push(`the recording ${recording} (not closed cleanly): ${describeError(error)}`);
       }
     }
     for (const [id, held] of this.held) {

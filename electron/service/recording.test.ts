@@ -66,10 +66,7 @@ test('a recording holds the samples, notifications and user actions of a real jo
 
   // The user's commands, with their answers, including the refused one; reads are not recorded.
   const actions = records.flatMap((r) => (r.type === 'action' ? [r] : []));
-  assert.deepEqual(
-    actions.map((a) => a.command.type),
-    ['createJob', 'attach', 'setLimits', 'terminateJob', 'closeJob'],
-  );
+  assert.deepEqual(actions.map((a) => a.command.type), ['createJob', 'attach', 'setLimits', 'terminateJob', 'closeJob']);
   assert.deepEqual(actions[0].reply, { ok: true, result: job });
   assert.deepEqual(actions[1].reply, { ok: true, result: { attached: [child.pid], failed: [] } });
   assert.deepEqual(actions[3].reply, { ok: false, error: refused });
@@ -151,7 +148,8 @@ test('names and paths outside the recordings folder are refused with the reason'
   assert.match(await failure({ type: 'startRecording', name }), new RegExp(`A recording named "${name}" already exists`));
 });
 
-test('a service killed while recording leaves a file that is valid up to its last complete record', { skip }, async () => {
+/** The service in a child process (service-child.ts), and a way to send it commands. */
+async function startServiceChild() {
   const child = fork(path.join(__dirname, 'service-child.ts'), [recordingsDir], {
     execArgv: ['--import', 'tsx'],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
@@ -172,6 +170,12 @@ test('a service killed while recording leaves a file that is valid up to its las
     return reply.result;
   };
   await until('the child service', () => ready, 20_000);
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  return { child, command, exited };
+}
+
+test('a service killed while recording leaves a file that is valid up to its last complete record', { skip }, async () => {
+  const { child, command, exited } = await startServiceChild();
   const { file } = (await command({ type: 'startRecording', name: `killed-${process.pid}` })) as RecordingStatus;
   // This test's own cgroup: opened, not created, so the killed service leaves no cgroup behind.
   const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))!.slice(3);
@@ -179,7 +183,7 @@ test('a service killed while recording leaves a file that is valid up to its las
   const samplesOnDisk = () => linesOf(file).filter((r) => r.type === 'sample').length;
   await until('ten samples on disk', () => samplesOnDisk() >= 10, 10_000);
   child.kill('SIGKILL');
-  await new Promise((resolve) => child.once('exit', resolve));
+  await exited;
   const before = samplesOnDisk();
 
   const opened = await ok({ type: 'openRecording', file });
@@ -191,4 +195,16 @@ test('a service killed while recording leaves a file that is valid up to its las
   // And the folder still takes new recordings, as a restarted service would make them.
   await ok({ type: 'startRecording', name: `after-kill-${process.pid}` });
   await ok({ type: 'stopRecording' });
+});
+
+test('a service stopped as serve mode stops it (SIGTERM) closes its recording with an end record', { skip }, async () => {
+  const { child, command, exited } = await startServiceChild();
+  const { file } = (await command({ type: 'startRecording', name: `stopped-${process.pid}` })) as RecordingStatus;
+  await command({ type: 'setInterval', intervalMs: 500 });
+  child.kill('SIGTERM');
+  await exited;
+  const opened = await ok({ type: 'openRecording', file });
+  assert.equal(opened.info.complete, true);
+  assert.equal(opened.warning, undefined);
+  assert.deepEqual(opened.records.map((r) => r.type), ['action', 'end']);
 });
