@@ -25,10 +25,11 @@ import {
 } from './lib';
 import { measureDomLatency, measureServiceLatency, type LatencyResult } from './notify';
 import { measureProcessList, type ListResult } from './processes';
+import { measureRecording, type RecordingResult } from './recording';
 import { buildFloor, measureSampling, stats, type SamplingResult } from './sampling';
 import { soak, type SoakResult } from './soak';
 
-const SECTIONS = ['sampling', 'processes', 'notify', 'soak', 'frames'] as const;
+const SECTIONS = ['sampling', 'processes', 'recording', 'notify', 'soak', 'frames'] as const;
 
 function options() {
   const { values } = parseArgs({
@@ -58,6 +59,7 @@ function options() {
 interface Results {
   sampling: (SamplingResult & { fdsPerJob: number; nativeSyscalls: number })[];
   processes: ListResult[];
+  recording: RecordingResult[];
   latency: LatencyResult[];
   soaks: SoakResult[];
   frames?: FrameResult;
@@ -67,9 +69,9 @@ interface Results {
 }
 
 async function measure(opts: ReturnType<typeof options>, log: (line: string) => void): Promise<Results> {
-  const results: Results = { sampling: [], processes: [], latency: [], soaks: [], fileSet: '', errors: [] };
+  const results: Results = { sampling: [], processes: [], recording: [], latency: [], soaks: [], fileSet: '', errors: [] };
   const floor = buildFloor();
-  if (opts.only.has('sampling') || opts.only.has('processes')) {
+  if (opts.only.has('sampling') || opts.only.has('processes') || opts.only.has('recording')) {
     for (const n of opts.ns) {
       log(`sampling: creating ${n} jobs x 2 sleeping members`);
       const fdsBefore = openFdCount();
@@ -85,6 +87,10 @@ async function measure(opts: ReturnType<typeof options>, log: (line: string) => 
       if (opts.only.has('processes') && n === opts.ns[opts.ns.length - 1]) {
         log(`process list: ${opts.quick ? 10 : 30} runs each`);
         results.processes = measureProcessList(opts.quick ? 10 : 30);
+      }
+      if (opts.only.has('recording')) {
+        log(`recording: ${n} jobs, ${opts.ticks} ticks appended to a recording`);
+        results.recording.push(measureRecording(set, opts.ticks));
       }
       await set.dispose();
     }
@@ -168,6 +174,14 @@ function report(results: Results, opts: ReturnType<typeof options>) {
   }
   for (const p of results.processes) {
     rows.push({ section: 'process list', what: p.name, result: Number.isFinite(p.medianMs) ? `${fmt(p.medianMs, 2)} ms median, p95 ${fmt(p.p95Ms, 2)} (${p.processes} processes)` : '—', note: p.note ?? '' });
+  }
+  for (const r of results.recording) {
+    rows.push({
+      section: `recording N=${r.n}`,
+      what: 'append one tick (records + write)',
+      result: `${fmt(r.appendMedianUs, 1)} µs median, p95 ${fmt(r.appendP95Us, 1)}; ${fmt(r.bytesPerTick / 1024, 1)} KiB per tick`,
+      note: `${fmt((r.appendMedianUs / r.sampleUs) * 100, 1)}% of the tick's native sample (${fmt(r.sampleUs, 1)} µs); ${r.ticks} ticks`,
+    });
   }
   for (const l of results.latency) {
     const ok = l.latenciesMs.length > 0;

@@ -1,7 +1,7 @@
 // The job detail view against a real load: CPU throttling under a cap, IO rates, notification markers on
 // the time axis, the time window (kept across reloads), pausing, the log filter, and freeze/thaw.
 import path from 'node:path';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, pidFromToast, startLoadgen, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -9,23 +9,13 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   test.setTimeout(60_000);
   const jobName = `e2e-detail-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  const create = page.getByRole('dialog', { name: 'New job' });
-  await create.getByLabel('Name').fill(jobName);
-  await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
-  await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
-  await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName, async (create) => {
+    await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+    await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
+  });
 
   await page.getByLabel('Time window').selectOption({ label: '1 minute' });
-  await page.getByRole('button', { name: 'Load generator' }).click();
-  const loadgen = page.getByRole('dialog', { name: /^Load generator in/ });
-  await loadgen.getByLabel('CPU load (% of one CPU)').fill('100');
-  await loadgen.getByLabel('Memory (MiB)').fill('0');
-  await loadgen.getByLabel('Disk writes (KiB/s)').fill('512');
-  await loadgen.getByRole('button', { name: 'Start' }).click();
-  const toast = page.getByRole('status').filter({ hasText: /as pid \d+/ });
-  const pid = Number(/pid (\d+)/.exec((await toast.textContent())!)![1]);
+  const pid = await startLoadgen(page, { 'CPU load (% of one CPU)': '100', 'Memory (MiB)': '0', 'Disk writes (KiB/s)': '512' });
 
   const cpu = page.getByRole('figure', { name: 'CPU' });
   const io = page.getByRole('figure', { name: 'IO' });
@@ -35,6 +25,11 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   await expect(page.getByRole('figure', { name: 'Active processes' }).locator('.chart-now')).toHaveText('1');
   await expect(cpu.locator('.chart-now')).not.toHaveText('—');
   await page.screenshot({ path: path.join(screenshots, 'job-detail.png') });
+  // At 1400x900 the actions fit on one row beside the title.
+  const toolbar = (await page.getByRole('toolbar', { name: 'Job actions' }).boundingBox())!;
+  const title = (await page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) }).boundingBox())!;
+  expect(toolbar.y).toBeLessThan(title.y + title.height);
+  expect(toolbar.height).toBeLessThan(2 * (await page.getByRole('button', { name: 'Terminate' }).boundingBox())!.height);
 
   // Paused, the view ignores a newcomer; resumed, it shows what was buffered meanwhile.
   await page.getByRole('button', { name: 'Pause' }).click();
@@ -44,7 +39,7 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   await launch.getByLabel('Command').fill('sleep');
   await launch.getByLabel('Arguments').fill('30');
   await launch.getByRole('button', { name: 'Launch' }).click();
-  const sleeper = Number(/pid (\d+)/.exec((await page.getByRole('status').filter({ hasText: 'Launched sleep' }).textContent())!)![1]);
+  const sleeper = await pidFromToast(page, /Launched sleep as pid (\d+)/);
   const members = page.getByRole('table', { name: /Member processes/ });
   const sleeperRow = members.getByRole('row', { name: new RegExp(`^${sleeper}\\b`) });
   await expect(page.getByRole('heading', { name: 'Member processes (1)' })).toBeVisible();

@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 const children: ChildProcess[] = [];
@@ -30,12 +30,7 @@ test('create, attach, watch, terminate and close a job', async ({ page, serveUrl
   await page.goto(serveUrl);
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected');
 
-  await page.getByRole('button', { name: 'New job' }).click();
-  const newJob = page.getByRole('dialog', { name: 'New job' });
-  await newJob.getByLabel('Name').fill(jobName);
-  await newJob.getByRole('button', { name: 'Create' }).click();
-  const title = page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) });
-  await expect(title).toBeVisible();
+  const title = await createJobInUi(page, jobName);
   const jobPath = (await page.locator('.job-view .job-path-full').textContent())!.trim();
   expect(existsSync(jobPath), `${jobPath} exists`).toBe(true);
 

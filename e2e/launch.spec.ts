@@ -2,40 +2,20 @@
 // memory over the limit kills it (JOB_MEMORY_LIMIT), children past the process limit are refused
 // (ACTIVE_PROCESS_LIMIT).
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, pidFromToast, startLoadgen, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
-
-async function pidFromToast(page: Page, pattern: RegExp): Promise<number> {
-  const toast = page.getByRole('status').filter({ hasText: pattern });
-  await expect(toast).toBeVisible();
-  return Number(pattern.exec((await toast.textContent())!)![1]);
-}
-
-async function startLoadgen(page: Page, fields: Record<string, string>, grow = false): Promise<number> {
-  await page.getByRole('button', { name: 'Load generator' }).click();
-  const dialog = page.getByRole('dialog', { name: /^Load generator in/ });
-  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label, { exact: true }).fill(value);
-  if (grow) await dialog.getByLabel('Grow memory by that much every second').check();
-  await dialog.getByRole('button', { name: 'Start' }).click();
-  await expect(dialog).toBeHidden();
-  return pidFromToast(page, /Started the load generator as pid (\d+)/);
-}
 
 test('launch a program, then watch the load generator trip the memory and process limits', async ({ page, serveUrl }) => {
   test.setTimeout(90_000);
   const jobName = `e2e-launch-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  const create = page.getByRole('dialog', { name: 'New job' });
-  await create.getByLabel('Name').fill(jobName);
-  await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
-  await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
-  await create.getByLabel('Memory limit (MiB)').fill('128');
-  await create.getByLabel('Active processes').fill('40');
-  await create.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName, async (create) => {
+    await create.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+    await create.getByLabel('CPU cap (% of all CPUs)').fill('10');
+    await create.getByLabel('Memory limit (MiB)').fill('128');
+    await create.getByLabel('Active processes').fill('40');
+  });
 
   await page.getByRole('button', { name: 'Launch program' }).click();
   const launch = page.getByRole('dialog', { name: /^Launch a program/ });

@@ -1,30 +1,27 @@
 // Limits through the UI on real cgroups: set at creation with range checks as you type, shown in the Limits
 // panel, changed on the live job, and drawn on the memory chart.
 import path from 'node:path';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
 test('create a job with limits, read them back, change them live', async ({ page, serveUrl }) => {
   const jobName = `e2e-limits-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  const dialog = page.getByRole('dialog', { name: 'New job' });
-  await dialog.getByLabel('Name').fill(jobName);
-  await dialog.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
-  const cap = dialog.getByLabel('CPU cap (% of all CPUs)');
-  await cap.fill('150');
-  await expect(cap).toHaveAccessibleDescription('The CPU cap must be 0.01 to 100.');
-  await expect(dialog.getByRole('button', { name: 'Create' })).toBeDisabled();
-  await cap.fill('25');
-  await dialog.getByLabel('Memory limit (MiB)').fill('256');
-  await dialog.getByLabel('Active processes').fill('0.5');
-  await expect(dialog.getByLabel('Active processes')).toHaveAccessibleDescription('The process limit must be a whole number.');
-  await dialog.getByLabel('Active processes').fill('200');
-  await dialog.getByLabel('IO bandwidth (MiB/s)').fill('8');
-  await page.screenshot({ path: path.join(screenshots, 'new-job-limits.png') });
-  await dialog.getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName, async (dialog) => {
+    await dialog.getByLabel('CPU limit').selectOption({ label: 'Cap (% of all CPUs)' });
+    const cap = dialog.getByLabel('CPU cap (% of all CPUs)');
+    await cap.fill('150');
+    await expect(cap).toHaveAccessibleDescription('The CPU cap must be 0.01 to 100.');
+    await expect(dialog.getByRole('button', { name: 'Create' })).toBeDisabled();
+    await cap.fill('25');
+    await dialog.getByLabel('Memory limit (MiB)').fill('256');
+    await dialog.getByLabel('Active processes').fill('0.5');
+    await expect(dialog.getByLabel('Active processes')).toHaveAccessibleDescription('The process limit must be a whole number.');
+    await dialog.getByLabel('Active processes').fill('200');
+    await dialog.getByLabel('IO bandwidth (MiB/s)').fill('8');
+    await page.screenshot({ path: path.join(screenshots, 'new-job-limits.png') });
+  });
 
   const limits = page.getByRole('region', { name: 'Limits', exact: true });
   await expect(limits.getByRole('definition').nth(0)).toHaveText('cap 25 % of all CPUs');

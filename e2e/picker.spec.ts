@@ -2,7 +2,7 @@
 // the keyboard (arrows move, Space toggles, Enter attaches).
 import { spawn, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 const children: ChildProcess[] = [];
@@ -16,10 +16,7 @@ test('refused rows say why; arrows, Space and Enter attach', async ({ page, serv
   for (let i = 0; i < 2; i++) children.push(spawn('sleep', [marker], { stdio: 'ignore' }));
   const jobName = `e2e-picker-${process.pid}`;
   await page.goto(serveUrl);
-  await page.getByRole('button', { name: 'New job' }).click();
-  await page.getByRole('dialog', { name: 'New job' }).getByLabel('Name').fill(jobName);
-  await page.getByRole('dialog', { name: 'New job' }).getByRole('button', { name: 'Create' }).click();
-  await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeVisible();
+  await createJobInUi(page, jobName);
 
   await page.getByRole('button', { name: 'Attach processes' }).click();
   const dialog = page.getByRole('dialog', { name: /Attach processes/ });

@@ -1,7 +1,7 @@
 // The renderer reloads (as after a crash or F5) and gets its state back from the service: the job, its
 // members and its notification history, with no action from the user.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const children: ChildProcess[] = [];
 test.afterAll(() => {
@@ -16,12 +16,7 @@ test('after a reload the job, its members and its history are back', async ({ pa
 
   await page.goto(serveUrl);
   await expect(page.getByRole('status', { name: 'Connection' })).toContainText('Connected');
-  await page.getByRole('button', { name: 'New job' }).click();
-  const newJob = page.getByRole('dialog', { name: 'New job' });
-  await newJob.getByLabel('Name').fill(jobName);
-  await newJob.getByRole('button', { name: 'Create' }).click();
-  const title = page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) });
-  await expect(title).toBeVisible();
+  const title = await createJobInUi(page, jobName);
 
   await page.getByRole('button', { name: 'Attach processes' }).click();
   const attach = page.getByRole('dialog', { name: /Attach processes/ });

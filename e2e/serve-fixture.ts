@@ -1,6 +1,8 @@
-// Starts JobScope's serve mode as a user would (the built CLI) and hands its printed URL to the test.
-import { test as base } from '@playwright/test';
+// Starts JobScope's serve mode as a user would (the built CLI) and hands its printed URL to the test; and
+// the steps many tests share, done through the UI as a user would.
+import { expect, test as base, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 
@@ -8,7 +10,12 @@ const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
 export const test = base.extend<{ serveUrl: string }>({
   serveUrl: async ({}, use) => {
-    const server: ChildProcess = spawn(process.execPath, [cli, '--interval', '500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    // Its own per-user data folder (recordings), so each test starts with none and leaves none behind.
+    const dataHome = mkdtempSync('/tmp/jobscope-e2e-');
+    const server: ChildProcess = spawn(process.execPath, [cli, '--interval', '500'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+      env: { ...process.env, XDG_DATA_HOME: dataHome },
+    });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
       server.stdout!.on('data', (chunk: Buffer) => {
@@ -21,7 +28,41 @@ export const test = base.extend<{ serveUrl: string }>({
     await use(url);
     server.kill('SIGTERM');
     await once(server, 'exit');
+    rmSync(dataHome, { recursive: true, force: true });
   },
 });
 
-export { expect } from '@playwright/test';
+export { expect };
+
+/**
+ * Creates a job with the New job dialog and waits for its view; `fill` sets more of the dialog (limits)
+ * before Create. Returns the job view's title.
+ */
+export async function createJobInUi(page: Page, name: string, fill?: (dialog: Locator) => Promise<void>): Promise<Locator> {
+  await page.getByRole('button', { name: 'New job' }).click();
+  const dialog = page.getByRole('dialog', { name: 'New job' });
+  await dialog.getByLabel('Name').fill(name);
+  await fill?.(dialog);
+  await dialog.getByRole('button', { name: 'Create' }).click();
+  const title = page.getByRole('heading', { level: 2, name: new RegExp(`^${name}\\b`) });
+  await expect(title).toBeVisible();
+  return title;
+}
+
+/** The pid a toast announces, e.g. "Launched sleep as pid 123", once the toast shows. */
+export async function pidFromToast(page: Page, pattern: RegExp): Promise<number> {
+  const toast = page.getByRole('status').filter({ hasText: pattern });
+  await expect(toast).toBeVisible();
+  return Number(pattern.exec((await toast.textContent())!)![1]);
+}
+
+/** Starts the load generator in the shown job with the dialog's fields by label; returns its pid. */
+export async function startLoadgen(page: Page, fields: Record<string, string>, grow = false): Promise<number> {
+  await page.getByRole('button', { name: 'Load generator' }).click();
+  const dialog = page.getByRole('dialog', { name: /^Load generator in/ });
+  for (const [label, value] of Object.entries(fields)) await dialog.getByLabel(label, { exact: true }).fill(value);
+  if (grow) await dialog.getByLabel('Grow memory by that much every second').check();
+  await dialog.getByRole('button', { name: 'Start' }).click();
+  await expect(dialog).toBeHidden();
+  return pidFromToast(page, /Started the load generator as pid (\d+)/);
+}

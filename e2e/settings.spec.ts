@@ -3,7 +3,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Page } from '@playwright/test';
-import { expect, test } from './serve-fixture';
+import { createJobInUi, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
 
@@ -23,9 +23,7 @@ test('? opens the shortcuts; history exports; the sampling interval and window s
   await page.keyboard.press('Escape');
   await expect(help).toBeHidden();
 
-  await page.getByRole('button', { name: 'New job' }).click();
-  await page.getByRole('dialog', { name: 'New job' }).getByLabel('Name').fill(jobName);
-  await page.getByRole('dialog', { name: 'New job' }).getByRole('button', { name: 'Create' }).click();
+  await createJobInUi(page, jobName);
   await expect(page.getByLabel('Sample every')).toHaveValue('500');
 
   // The history downloads as CSV and JSON once there are a few samples.

@@ -59,15 +59,25 @@ const loadFlag = (what: string, min: number, max: number) =>
     .min(min, `${what} must be ${min} to ${max}`)
     .max(max, `${what} must be ${min} to ${max}`);
 
+/** A name that is also a safe file or cgroup name: no separators, no "." or ".." alone. */
+const safeName = (what: string) =>
+  z.string().regex(/^(?!\.+$)[A-Za-z0-9._-]{1,64}$/, `${what} is 1-64 letters, digits, ".", "_" or "-", not dots alone`);
+
+/** The file name of a recording in the recordings folder: a safe name plus ".jsonl", nothing else. */
+export const RECORDING_EXTENSION = '.jsonl';
+const recordingFile = z
+  .string()
+  .regex(
+    /^(?!\.+\.jsonl$)[A-Za-z0-9._-]{1,64}\.jsonl$/,
+    'a recording is named by its file in the recordings folder: 1-64 letters, digits, ".", "_" or "-" then ".jsonl", no folders',
+  );
+
 export const commandSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('getState') }).strict(),
   z
     .object({
       type: z.literal('createJob'),
-      name: z
-        .string()
-        .regex(/^(?!\.+$)[A-Za-z0-9._-]{1,64}$/, 'a job name is 1-64 letters, digits, ".", "_" or "-", not dots alone')
-        .optional(),
+      name: safeName('a job name').optional(),
       limits: limitsSchema.optional(),
     })
     .strict(),
@@ -121,6 +131,10 @@ export const commandSchema = z.discriminatedUnion('type', [
       changes: limitsSchema.refine((changes) => Object.keys(changes).length > 0, 'name at least one limit to change'),
     })
     .strict(),
+  z.object({ type: z.literal('startRecording'), name: safeName('a recording name').optional() }).strict(),
+  z.object({ type: z.literal('stopRecording') }).strict(),
+  z.object({ type: z.literal('listRecordings') }).strict(),
+  z.object({ type: z.literal('openRecording'), file: recordingFile }).strict(),
 ]);
 
 export type Command = z.infer<typeof commandSchema>;
@@ -143,6 +157,10 @@ export interface AppState {
   historyMs: number;
   /** The service's own process, which is never attached (terminating the job would kill JobScope). */
   servicePid: number;
+  /** The recording being written, or null. */
+  recording: RecordingStatus | null;
+  /** The folder recordings are written to and opened from. */
+  recordingsDir: string;
 }
 
 export interface AttachResult {
@@ -160,6 +178,64 @@ export interface JobHistory {
   notifications: Notification[];
   /** Notifications dropped from the front of this job's log because it was full (the service's notificationLimit). */
   droppedNotifications: number;
+}
+
+/** A recording being written. */
+export interface RecordingStatus {
+  /** Its file name in the recordings folder (what openRecording takes). */
+  file: string;
+  startTime: number;
+}
+
+/** One line of a recording file (JSON Lines). The first line is the header; `time` is ms since the epoch. */
+export type RecordingRecord =
+  | RecordingHeader
+  /** The held jobs, whenever the set or a job's state changed. */
+  | { type: 'jobs'; time: number; jobs: JobSummary[] }
+  | { type: 'sample'; time: number; sample: JobSample }
+  | { type: 'notification'; time: number; notification: Notification }
+  /** A job's limits as the OS reported them: at the start, and whenever the user changed them. */
+  | { type: 'limits'; time: number; jobId: number; report: LimitsReport }
+  /** A command the user issued (reads are not recorded), with what it answered. */
+  | { type: 'action'; time: number; command: Command; reply: CommandReply }
+  /** Written by stopRecording; a recording without it was interrupted (the service stopped or crashed). */
+  | { type: 'end'; time: number };
+
+export const RECORDING_FORMAT = 'jobscope-recording';
+export const RECORDING_VERSION = 1;
+
+export interface RecordingHeader {
+  type: 'header';
+  format: typeof RECORDING_FORMAT;
+  version: typeof RECORDING_VERSION;
+  /** When recording started. */
+  time: number;
+  host: HostInfo;
+  intervalMs: number;
+  /** The jobs held when recording started. */
+  jobs: JobSummary[];
+}
+
+/** A recording file as listRecordings describes it. */
+export interface RecordingInfo {
+  file: string;
+  sizeBytes: number;
+  startTime: number;
+  /** From the header to the last complete record. */
+  durationMs: number;
+  /** Names of every job the recording holds data of. */
+  jobs: string[];
+  /** False when it has no end record: recording was interrupted. */
+  complete: boolean;
+}
+
+/** A recording read back for replay: every complete record after the header, in file order. */
+export interface Recording {
+  info: RecordingInfo;
+  header: RecordingHeader;
+  records: Exclude<RecordingRecord, RecordingHeader>[];
+  /** Said when something was skipped, e.g. a torn last line left by a crash. */
+  warning?: string;
 }
 
 /** What each command answers. */
@@ -181,6 +257,11 @@ export interface CommandResults {
   launch: LaunchResult;
   launchLoadgen: LaunchResult;
   setLimits: LimitsReport;
+  startRecording: RecordingStatus;
+  stopRecording: RecordingInfo;
+  /** Newest first. Files that cannot be read are listed in `unreadable` with the reason. */
+  listRecordings: { recordings: RecordingInfo[]; unreadable: { file: string; error: string }[] };
+  openRecording: Recording;
 }
 
 /**
@@ -193,6 +274,8 @@ export interface ServiceEvent {
   samples: JobSample[];
   notifications: Notification[];
   jobs?: JobSummary[];
+  /** Present when recording started (the status) or stopped (null). */
+  recording?: RecordingStatus | null;
 }
 
 export type CommandReply<T extends CommandType = CommandType> =

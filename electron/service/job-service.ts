@@ -14,9 +14,14 @@ import {
   type JobHistory,
   type JobSummary,
   type LaunchResult,
+  type LimitsReport,
+  type RecordingInfo,
+  type RecordingRecord,
+  type RecordingStatus,
   type ServiceEvent,
 } from '../contract';
-import { loadgenScript } from '../paths';
+import { loadgenScript, recordingsDir } from '../paths';
+import { listRecordings, readRecording, RecordingWriter } from './recording';
 import { TimeWindow } from './time-window';
 
 export interface ServiceOptions {
@@ -28,6 +33,8 @@ export interface ServiceOptions {
   notificationLimit: number;
   /** The compiled load generator script that launchLoadgen runs. */
   loadgenPath: string;
+  /** Where recordings are written and opened from. */
+  recordingsDir: string;
 }
 
 export const defaultServiceOptions: ServiceOptions = {
@@ -36,7 +43,21 @@ export const defaultServiceOptions: ServiceOptions = {
   historyMs: 15 * 60 * 1000,
   notificationLimit: 10_000,
   loadgenPath: loadgenScript,
+  recordingsDir: recordingsDir(),
 };
+
+/** Commands that only read, and recording's own: a recording keeps what the user did to jobs, not what the UI looked up. */
+const NOT_RECORDED = new Set<Command['type']>([
+  'getState',
+  'listProcesses',
+  'listJobs',
+  'getHistory',
+  'getLimits',
+  'startRecording',
+  'stopRecording',
+  'listRecordings',
+  'openRecording',
+]);
 
 interface HeldJob {
   job: native.Job;
@@ -54,6 +75,7 @@ export class JobService {
   private readonly held = new Map<number, HeldJob>();
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
+  private recording: RecordingWriter | undefined;
 
   constructor(options: Partial<ServiceOptions> = {}) {
     this.options = { ...defaultServiceOptions, ...options };
@@ -71,6 +93,14 @@ export class JobService {
     this.timer = undefined;
     native.stopNotifications();
     const leftBehind: string[] = [];
+    const recording = this.recording?.status.file;
+    if (recording !== undefined) {
+      try {
+        this.stopRecording();
+      } catch (error) {
+        leftBehind.push(`the recording ${recording} (not closed cleanly): ${describeError(error)}`);
+      }
+    }
     for (const [id, held] of this.held) {
       try {
         held.job.close();
@@ -105,12 +135,15 @@ export class JobService {
       return { ok: false, error: `Invalid command: it could not be read (${describeError(error)})` };
     }
     if (!parsed.success) return { ok: false, error: `Invalid command: ${describeIssues(parsed.error)}` };
+    let reply: CommandReply;
     try {
-      return { ok: true, result: this.run(parsed.data) };
+      reply = { ok: true, result: this.run(parsed.data) };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
-      return { ok: false, error: describeError(error), ...(typeof code === 'string' ? { code } : {}) };
+      reply = { ok: false, error: describeError(error), ...(typeof code === 'string' ? { code } : {}) };
     }
+    if (!NOT_RECORDED.has(parsed.data.type)) this.record([{ type: 'action', time: Date.now(), command: parsed.data, reply }]);
+    return reply;
   }
 
   private run(command: Command): CommandResults[Command['type']] {
@@ -146,8 +179,11 @@ export class JobService {
         return this.history(command.jobId);
       case 'getLimits':
         return this.find(command.jobId).job.limits();
-      case 'setLimits':
-        return this.find(command.jobId).job.setLimits(command.changes);
+      case 'setLimits': {
+        const report = this.find(command.jobId).job.setLimits(command.changes);
+        this.record([{ type: 'limits', time: Date.now(), jobId: command.jobId, report }]);
+        return report;
+      }
       case 'freezeJob':
         this.setFrozen(command.jobId, true);
         return null;
@@ -162,6 +198,56 @@ export class JobService {
         });
       case 'launchLoadgen':
         return this.launchLoadgen(command);
+      case 'startRecording':
+        return this.startRecording(command.name);
+      case 'stopRecording':
+        return this.stopRecording();
+      case 'listRecordings':
+        return listRecordings(this.options.recordingsDir);
+      case 'openRecording':
+        return readRecording(this.options.recordingsDir, command.file);
+    }
+  }
+
+  private startRecording(name: string | undefined): RecordingStatus {
+    if (this.recording) throw new Error(`Already recording to ${this.recording.status.file}; stop that recording first`);
+    const time = Date.now();
+    this.recording = RecordingWriter.create(this.options.recordingsDir, name ?? defaultRecordingName(time), {
+      time,
+      host: native.hostInfo(),
+      intervalMs: this.options.intervalMs,
+      jobs: this.summaries(),
+    });
+    this.record([...this.held.values()].flatMap(({ job }) => limitsRecord(job, time)));
+    this.emit({ time, samples: [], notifications: [], recording: this.recording.status });
+    return this.recording.status;
+  }
+
+  private stopRecording(): RecordingInfo {
+    const writer = this.recording;
+    if (!writer) throw new Error('Nothing is being recorded');
+    this.recording = undefined;
+    const time = Date.now();
+    writer.finish(time);
+    this.emit({ time, samples: [], notifications: [], recording: null });
+    return readRecording(this.options.recordingsDir, writer.status.file).info;
+  }
+
+  /** Appends to the recording, if one is running; a failed write (a full disk) ends it and says so. */
+  private record(records: RecordingRecord[]): void {
+    const writer = this.recording;
+    if (!writer) return;
+    try {
+      writer.append(records);
+    } catch (error) {
+      this.recording = undefined;
+      console.error(`JobScope stopped recording ${writer.status.file}: ${describeError(error)}`);
+      try {
+        writer.close();
+      } catch (closeError) {
+        console.error(`and could not close it: ${describeError(closeError)}`);
+      }
+      this.emit({ time: Date.now(), samples: [], notifications: [], recording: null });
     }
   }
 
@@ -172,6 +258,8 @@ export class JobService {
       intervalMs: this.options.intervalMs,
       historyMs: this.options.historyMs,
       servicePid: process.pid,
+      recording: this.recording?.status ?? null,
+      recordingsDir: this.options.recordingsDir,
     };
   }
 
@@ -193,6 +281,8 @@ export class JobService {
       notifications: [],
       droppedNotifications: 0,
     });
+    // Its limits go into the recording first, so a replay can draw its limit lines from its first sample.
+    if (this.recording) this.record(limitsRecord(job, Date.now()));
     this.sampleAndEmit([job.id], [], true);
     return this.summaries().find((summary) => summary.id === job.id)!;
   }
@@ -319,6 +409,7 @@ export class JobService {
   }
 
   private emit(event: ServiceEvent): void {
+    if (this.recording) this.record(eventRecords(event));
     for (const listener of this.listeners) listener(event);
   }
 }
@@ -343,6 +434,31 @@ function frozenHolder(jobPath: string): string | undefined {
   if (inside('self')) return 'JobScope itself';
   if (inside(1)) return 'init (pid 1)';
   return undefined;
+}
+
+/** What an event adds to a recording: one record per sample and notification, and the job list when it changed. */
+export function eventRecords(event: ServiceEvent): RecordingRecord[] {
+  return [
+    ...(event.jobs ? [{ type: 'jobs' as const, time: event.time, jobs: event.jobs }] : []),
+    ...event.samples.map((sample) => ({ type: 'sample' as const, time: sample.time, sample })),
+    ...event.notifications.map((notification) => ({ type: 'notification' as const, time: notification.time, notification })),
+  ];
+}
+
+/** The job's limits as a record; none when the OS cannot report them (e.g. the group is gone). */
+function limitsRecord(job: native.Job, time: number): RecordingRecord[] {
+  let report: LimitsReport;
+  try {
+    report = job.limits();
+  } catch {
+    return [];
+  }
+  return [{ type: 'limits', time, jobId: job.id, report }];
+}
+
+/** e.g. recording-2026-12-03T16-10-05: sortable, and a safe file name. */
+function defaultRecordingName(time: number): string {
+  return `recording-${new Date(time).toISOString().slice(0, 19).replace(/:/g, '-')}`;
 }
 
 function definedEnv(): Record<string, string> {

@@ -32,7 +32,11 @@ export class Actions {
 
   /** Wires the store to the API: events, connection status, and a state refresh on every (re)connect. */
   start(): () => void {
-    const offEvent = this.api.subscribe((e) => this.store.update((s) => withEvent(s, e)));
+    const offEvent = this.api.subscribe((e) => {
+      this.store.update((s) => withEvent(s, e));
+      // Recording started or stopped (here or in another window): the folder's list changed.
+      if (e.recording !== undefined) void this.refreshRecordings();
+    });
     const offStatus = this.api.onStatus((connection) => {
       const wasOpen = this.store.getState().connection.state === 'open';
       this.store.update((s) => ({ ...s, connection }));
@@ -84,6 +88,7 @@ export class Actions {
       this.historyFor = null;
       this.store.update((s) => withAppState({ ...s, data: {} }, app));
       void this.refreshTree();
+      void this.refreshRecordings();
       const wanted = this.store.getState().settings.intervalMs;
       if (wanted !== null && wanted !== app.intervalMs) await this.setSamplingInterval(wanted);
     } catch (err) {
@@ -92,12 +97,19 @@ export class Actions {
   }
 
   /** Reloads the machine's job tree; a failure keeps the last tree and says why. */
-  async refreshTree(): Promise<void> {
-    try {
+  refreshTree(): Promise<void> {
+    return this.inBackground('Could not list the jobs on this machine', async () => {
       const tree = await this.api.invoke({ type: 'listJobs' });
       this.store.update((s) => ({ ...s, tree }));
+    });
+  }
+
+  /** Runs a load the user did not ask for; its failure is told only while connected (a lost connection says so itself). */
+  private async inBackground(failure: string, load: () => Promise<void>): Promise<void> {
+    try {
+      await load();
     } catch (err) {
-      if (this.store.getState().connection.state === 'open') this.fail('Could not list the jobs on this machine', err);
+      if (this.store.getState().connection.state === 'open') this.fail(failure, err);
     }
   }
 
@@ -114,26 +126,18 @@ export class Actions {
     }
   }
 
-  async loadHistory(jobId: number): Promise<void> {
-    try {
+  loadHistory(jobId: number): Promise<void> {
+    return this.inBackground(`Could not load the history of job ${this.jobName(jobId)}`, async () => {
       const history = await this.api.invoke({ type: 'getHistory', jobId });
       this.store.update((s) => withHistory(s, jobId, history));
-    } catch (err) {
-      if (this.store.getState().connection.state === 'open') {
-        this.fail(`Could not load the history of job ${this.jobName(jobId)}`, err);
-      }
-    }
+    });
   }
 
-  async loadLimits(jobId: number): Promise<void> {
-    try {
+  loadLimits(jobId: number): Promise<void> {
+    return this.inBackground(`Could not read the limits of job ${this.jobName(jobId)}`, async () => {
       const report = await this.api.invoke({ type: 'getLimits', jobId });
       this.store.update((s) => withLimits(s, jobId, report));
-    } catch (err) {
-      if (this.store.getState().connection.state === 'open') {
-        this.fail(`Could not read the limits of job ${this.jobName(jobId)}`, err);
-      }
-    }
+    });
   }
 
   /** Rejects with the service's error; the dialog shows it. */
@@ -182,9 +186,50 @@ export class Actions {
     }
   }
 
+  /** Shows a live job (leaving any replay). */
   select(jobId: number): void {
-    if (this.store.getState().selectedId === jobId) return;
-    this.store.update((s) => ({ ...s, selectedId: jobId }));
+    const { selectedId, replay } = this.store.getState();
+    if (selectedId === jobId && replay === null) return;
+    this.store.update((s) => ({ ...s, selectedId: jobId, replay: null }));
+  }
+
+  /** Rejects with the service's error; the dialog shows it. */
+  async startRecording(name?: string): Promise<void> {
+    const status = await this.api.invoke({ type: 'startRecording', ...(name ? { name } : {}) });
+    this.store.update((s) => ({ ...s, recording: status }));
+    this.toast('info', `Recording to ${status.file}.`);
+  }
+
+  async stopRecording(): Promise<void> {
+    try {
+      const info = await this.api.invoke({ type: 'stopRecording' });
+      this.store.update((s) => ({ ...s, recording: null }));
+      this.toast('info', `Saved the recording ${info.file}.`);
+    } catch (err) {
+      this.fail('Could not stop recording', err);
+    }
+  }
+
+  refreshRecordings(): Promise<void> {
+    return this.inBackground('Could not list the recordings', async () => {
+      const recordings = await this.api.invoke({ type: 'listRecordings' });
+      this.store.update((s) => ({ ...s, recordings }));
+    });
+  }
+
+  /** Loads a recording and shows it in place of the live job. */
+  async openRecording(file: string): Promise<void> {
+    try {
+      const replay = await this.api.invoke({ type: 'openRecording', file });
+      this.store.update((s) => ({ ...s, replay }));
+      if (replay.warning) this.toast('info', `${replay.warning}.`);
+    } catch (err) {
+      this.fail(`Could not open the recording ${file}`, err);
+    }
+  }
+
+  closeReplay(): void {
+    this.store.update((s) => ({ ...s, replay: null }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */

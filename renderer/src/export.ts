@@ -1,7 +1,8 @@
 // A job's history as files the browser downloads: CSV (one row per sample, cumulative counters as the
 // kernel reports them) and JSON (samples and notifications as the service sent them). Downloads go through
 // a Blob URL on a temporary link; CSP does not govern downloads, so it stays as strict as it is. A chart
-// saves as PNG by drawing its SVG, loaded as a data: image (which img-src already allows), onto a canvas.
+// saves as PNG by drawing its SVG, loaded as a data: image (which img-src already allows), onto a canvas,
+// then its notification flags (HTML over the chart, see chart-parts.tsx) on top, where the screen shows them.
 import type { JobSample, JobSummary, Notification } from '../../electron/contract';
 
 const COLUMNS = [
@@ -71,8 +72,45 @@ function downloadBlob(fileName: string, blob: Blob): void {
 // cannot see: copied onto each cloned element as inline style.
 const PAINT = ['fill', 'fill-opacity', 'stroke', 'stroke-width', 'stroke-dasharray', 'stroke-opacity', 'opacity', 'font-size', 'font-family'];
 
-/** Downloads the chart as a PNG of its SVG at the screen's pixel density, on the page's background. */
-export async function downloadChartPng(svg: SVGSVGElement, fileName: string): Promise<void> {
+/** A notification flag as drawn over the chart: its dashed line's x and span, in px from the SVG's corner. */
+export interface ChartFlag {
+  x: number;
+  top: number;
+  bottom: number;
+  color: string;
+}
+
+/** The flags' places on screen, relative to the chart's SVG. */
+export function flagsOver(svg: SVGSVGElement, markers: Iterable<HTMLElement>): ChartFlag[] {
+  const origin = svg.getBoundingClientRect();
+  return [...markers].map((marker) => {
+    const box = marker.getBoundingClientRect();
+    return { x: box.left - origin.left, top: box.top - origin.top, bottom: box.bottom - origin.top, color: getComputedStyle(marker).color };
+  });
+}
+
+/** The same flag as the stylesheet's .marker: a dashed line, and a downward triangle above it (12 px wide, 9 px tall). */
+function drawFlag(context: CanvasRenderingContext2D, flag: ChartFlag): void {
+  context.save();
+  context.globalAlpha = 0.75;
+  context.strokeStyle = flag.color;
+  context.fillStyle = flag.color;
+  context.setLineDash([3, 3]);
+  context.beginPath();
+  context.moveTo(flag.x + 0.5, flag.top);
+  context.lineTo(flag.x + 0.5, flag.bottom);
+  context.stroke();
+  context.beginPath();
+  context.moveTo(flag.x - 6, flag.top - 12);
+  context.lineTo(flag.x + 6, flag.top - 12);
+  context.lineTo(flag.x, flag.top - 3);
+  context.closePath();
+  context.fill();
+  context.restore();
+}
+
+/** Downloads the chart as a PNG of its SVG and flags at the screen's pixel density, on the page's background. */
+export async function downloadChartPng(svg: SVGSVGElement, flags: ChartFlag[], fileName: string): Promise<void> {
   const clone = svg.cloneNode(true) as SVGSVGElement;
   const originals = [svg, ...svg.querySelectorAll<SVGElement>('*')];
   const copies = [clone, ...clone.querySelectorAll<SVGElement>('*')];
@@ -100,6 +138,7 @@ export async function downloadChartPng(svg: SVGSVGElement, fileName: string): Pr
   context.fillStyle = getComputedStyle(svg.closest('figure') ?? document.body).backgroundColor;
   context.fillRect(0, 0, width, height);
   context.drawImage(image, 0, 0, width, height);
+  for (const flag of flags) drawFlag(context, flag);
   const png = await new Promise<Blob | null>((resolve) => canvas.toBlob(resolve, 'image/png'));
   if (!png) throw new Error('the canvas could not be encoded as PNG');
   downloadBlob(fileName, png);

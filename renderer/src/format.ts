@@ -28,6 +28,12 @@ export function formatMmSs(time: number): string {
   return `${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
 }
 
+/** A duration as m:ss, e.g. 1:05. */
+export function formatElapsed(ms: number): string {
+  const seconds = Math.max(0, Math.round(ms / 1000));
+  return `${Math.floor(seconds / 60)}:${pad(seconds % 60)}`;
+}
+
 export function formatClock(time: number): string {
   const d = new Date(time);
   return `${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}`;

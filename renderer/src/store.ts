@@ -10,6 +10,9 @@ import type {
   JobTreeEntry,
   LimitsReport,
   Notification,
+  Recording,
+  RecordingInfo,
+  RecordingStatus,
   ServiceEvent,
 } from '../../electron/contract';
 import type { ConnectionStatus } from './api';
@@ -46,6 +49,13 @@ export interface State {
   settings: Settings;
   /** Every group on the machine (listJobs), refreshed every few seconds; null until first loaded. */
   tree: JobTreeEntry[] | null;
+  /** The recording the service is writing, or null. */
+  recording: RecordingStatus | null;
+  recordingsDir: string;
+  /** The recordings folder's files (listRecordings); null until first loaded. */
+  recordings: { recordings: RecordingInfo[]; unreadable: { file: string; error: string }[] } | null;
+  /** The recording being replayed in the main view instead of a live job, or null. */
+  replay: Recording | null;
 }
 
 const MAX_NOTIFICATIONS = 1000;
@@ -70,6 +80,10 @@ export class Store {
       toasts: [],
       settings,
       tree: null,
+      recording: null,
+      recordingsDir: '',
+      recordings: null,
+      replay: null,
     };
   }
 
@@ -147,7 +161,16 @@ export function withJobs(s: State, jobs: JobSummary[]): State {
 
 export function withAppState(s: State, app: AppState): State {
   return withJobs(
-    { ...s, ready: true, host: app.host, intervalMs: app.intervalMs, historyMs: app.historyMs, servicePid: app.servicePid },
+    {
+      ...s,
+      ready: true,
+      host: app.host,
+      intervalMs: app.intervalMs,
+      historyMs: app.historyMs,
+      servicePid: app.servicePid,
+      recording: app.recording,
+      recordingsDir: app.recordingsDir,
+    },
     app.jobs,
   );
 }
@@ -162,6 +185,7 @@ export function withJob(s: State, job: JobSummary): State {
 
 export function withEvent(s: State, e: ServiceEvent): State {
   let next = e.jobs ? withJobs(s, e.jobs) : s;
+  if (e.recording !== undefined) next = { ...next, recording: e.recording };
   const samples = groupBy(e.samples);
   const notifications = groupBy(e.notifications);
   if (!samples.size && !notifications.size) return next;

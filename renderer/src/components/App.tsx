@@ -3,6 +3,7 @@ import { useStore } from '../hooks';
 import { Header } from './Header';
 import { HelpDialog } from './HelpDialog';
 import { JobView } from './JobView';
+import { ReplayView } from './ReplayView';
 import { Sidebar } from './Sidebar';
 import { Toasts } from './Toasts';
 
@@ -11,6 +12,7 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const selected = useStore((s) => s.jobs.find((j) => j.id === s.selectedId));
   const hasJobs = useStore((s) => s.jobs.length > 0);
+  const replay = useStore((s) => s.replay);
   const offline = connection.state !== 'open';
   const [help, setHelp] = useState(false);
   useEffect(() => {
@@ -40,6 +42,8 @@ export function App() {
               <h2>{offline ? 'Waiting for the JobScope service…' : 'Loading…'}</h2>
               <p>{connection.reason ?? 'Connecting to the monitoring service.'}</p>
             </div>
+          ) : replay ? (
+            <ReplayView key={replay.info.file} recording={replay} />
           ) : selected ? (
             <JobView key={selected.id} job={selected} />
           ) : (

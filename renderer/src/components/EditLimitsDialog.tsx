@@ -1,6 +1,6 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { JobSummary, LimitsReport } from '../../../electron/contract';
-import { useActions } from '../hooks';
+import { useActions, useFormSubmit } from '../hooks';
 import { changedLimits, formFromLimits, parseForm, reasonsFromReport } from '../limits-form';
 import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
@@ -10,26 +10,12 @@ import { LimitFields } from './LimitFields';
 export function EditLimitsDialog(props: { job: JobSummary; report: LimitsReport; onClose: () => void }) {
   const actions = useActions();
   const [form, setForm] = useState(() => formFromLimits(props.report.limits));
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const parsed = parseForm(form);
   const invalid = Object.keys(parsed.errors).length > 0;
   const changes = changedLimits(props.report.limits, parsed.limits);
   const unchanged = Object.keys(changes).length === 0;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (invalid || unchanged) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.setLimits(props.job.id, changes);
-      props.onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(() => actions.setLimits(props.job.id, changes), props.onClose, invalid || unchanged);
 
   return (
     <Dialog title={`Limits of ${props.job.name}`} onClose={props.onClose}>

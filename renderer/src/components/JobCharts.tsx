@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import type { JobSample, JobSummary, Notification } from '../../../electron/contract';
+import type { JobLimits, JobSample, Notification } from '../../../electron/contract';
 import { useStore } from '../hooks';
 import type { Domain } from './chart-parts';
 import { CpuChart } from './CpuChart';
@@ -11,11 +11,10 @@ import { ProcessChart } from './ProcessChart';
 const MAX_MARKERS = 40;
 
 /** The four time charts over the chosen window, ending at the newest sample shown. */
-export function JobCharts(props: { job: JobSummary; samples: JobSample[]; notifications: Notification[] }) {
+export function JobCharts(props: { samples: JobSample[]; notifications: Notification[]; limits: JobLimits | undefined }) {
   const windowMs = useStore((s) => s.settings.windowMs);
   const fallbackSource = useStore((s) => s.host?.memorySource);
-  const limits = useStore((s) => s.limits[props.job.id]?.limits);
-  const { samples, notifications } = props;
+  const { samples, notifications, limits } = props;
   const end = samples[samples.length - 1]?.time ?? 0;
   const start = samples[0]?.time ?? 0;
   // A young job fills the width rather than hugging the right edge of an empty window.

@@ -4,12 +4,9 @@ import { formatClock } from '../format';
 import { useStore } from '../hooks';
 import { latestSample, processCount, type JobData } from '../store';
 import { ExportButtons } from './ExportButtons';
-import { JobCharts } from './JobCharts';
 import { JobHeader } from './JobHeader';
-import { JobStats } from './JobStats';
+import { JobPanels } from './JobPanels';
 import { LimitsPanel } from './LimitsPanel';
-import { MemberTable } from './MemberTable';
-import { NotificationLog } from './NotificationLog';
 import { ViewControls } from './ViewControls';
 
 const NONE: never[] = [];
@@ -17,13 +14,12 @@ const NONE: never[] = [];
 export function JobView({ job }: { job: JobSummary }) {
   const samples = useStore((s) => s.data[job.id]?.samples ?? NONE);
   const notifications = useStore((s) => s.data[job.id]?.notifications ?? NONE);
+  const limits = useStore((s) => s.limits[job.id]?.limits);
   // Paused: the view keeps showing this snapshot while the store goes on buffering.
   const [snapshot, setSnapshot] = useState<JobData | null>(null);
   const shown = snapshot ?? { samples, notifications };
 
   const latest = latestSample(shown);
-  const previous = shown.samples.length > 1 ? shown.samples[shown.samples.length - 2] : undefined;
-  const count = processCount(latest) ?? 0;
 
   return (
     <section className="job-view" aria-labelledby="job-title">
@@ -46,11 +42,7 @@ export function JobView({ job }: { job: JobSummary }) {
         </p>
       )}
 
-      <JobStats latest={latest} count={count} />
-      <JobCharts job={job} samples={shown.samples} notifications={shown.notifications} />
-      <LimitsPanel job={job} />
-      <MemberTable latest={latest} previous={previous} />
-      <NotificationLog notifications={shown.notifications} />
+      <JobPanels data={shown} limits={limits} afterCharts={<LimitsPanel job={job} />} />
     </section>
   );
 }

@@ -1,7 +1,7 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import type { JobSummary } from '../../../electron/contract';
 import { splitArgs } from '../args';
-import { useActions } from '../hooks';
+import { useActions, useFormSubmit } from '../hooks';
 import { Dialog } from './Dialog';
 import { FormFooter } from './FormFooter';
 
@@ -11,24 +11,15 @@ export function LaunchDialog({ job, onClose }: { job: JobSummary; onClose: () =>
   const [file, setFile] = useState('');
   const [argsLine, setArgsLine] = useState('');
   const [cwd, setCwd] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const split = splitArgs(argsLine);
   const argsError = 'error' in split ? split.error : null;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if ('error' in split || !file.trim()) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.launch(job.id, file.trim(), split.args, cwd.trim() || undefined);
-      onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const args = 'args' in split ? split.args : [];
+  const { submit, error, busy } = useFormSubmit(
+    () => actions.launch(job.id, file.trim(), args, cwd.trim() || undefined),
+    onClose,
+    argsError !== null || !file.trim(),
+  );
 
   return (
     <Dialog title={`Launch a program in ${job.name}`} onClose={onClose}>

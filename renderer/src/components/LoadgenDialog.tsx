@@ -1,6 +1,6 @@
-import { useId, useState, type FormEvent } from 'react';
+import { useId, useState } from 'react';
 import type { JobSummary } from '../../../electron/contract';
-import { useActions } from '../hooks';
+import { useActions, useFormSubmit } from '../hooks';
 import { parseNumber } from '../limits-form';
 import { Dialog } from './Dialog';
 import { FormFooter } from './FormFooter';
@@ -41,8 +41,6 @@ export function LoadgenDialog({ job, onClose }: { job: JobSummary; onClose: () =
   const actions = useActions();
   const [values, setValues] = useState(DEFAULTS);
   const [grow, setGrow] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
   const errors: Partial<Record<Key, string>> = {};
   const numbers = {} as Record<Key, number>;
@@ -54,19 +52,7 @@ export function LoadgenDialog({ job, onClose }: { job: JobSummary; onClose: () =
   }
   const invalid = Object.keys(errors).length > 0;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.launchLoadgen(job.id, { ...numbers, grow });
-      onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(() => actions.launchLoadgen(job.id, { ...numbers, grow }), onClose, invalid);
 
   return (
     <Dialog title={`Load generator in ${job.name}`} onClose={onClose}>

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { useActions, useStore } from '../hooks';
+import { useState } from 'react';
+import { useActions, useFormSubmit, useStore } from '../hooks';
 import { EMPTY_FORM, limitsToCreate, parseForm, reasonsFromHost } from '../limits-form';
 import { Dialog } from './Dialog';
 import { FormFooter } from './FormFooter';
@@ -10,24 +10,14 @@ export function NewJobDialog({ onClose }: { onClose: () => void }) {
   const host = useStore((s) => s.host);
   const [name, setName] = useState('');
   const [form, setForm] = useState(EMPTY_FORM);
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
   const parsed = parseForm(form);
   const invalid = Object.keys(parsed.errors).length > 0;
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    if (invalid) return;
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.createJob(name.trim() || undefined, limitsToCreate(parsed.limits));
-      onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(
+    () => actions.createJob(name.trim() || undefined, limitsToCreate(parsed.limits)),
+    onClose,
+    invalid,
+  );
 
   return (
     <Dialog title="New job" onClose={onClose}>

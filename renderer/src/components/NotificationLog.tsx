@@ -1,6 +1,7 @@
 import { memo, useMemo, useState } from 'react';
 import type { Notification } from '../../../electron/contract';
 import { describeNotification, exitColumn, formatClock } from '../format';
+import { LogPanel } from './LogPanel';
 
 const SHOWN = 200;
 const ALL = 'all';
@@ -14,9 +15,10 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
   );
   const newest = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
   return (
-    <section className="panel" aria-labelledby="log-title">
-      <div className="panel-head">
-        <h3 id="log-title">Notifications</h3>
+    <LogPanel
+      id="log-title"
+      title="Notifications"
+      controls={
         <label className="field inline">
           <span>Kind</span>
           <select value={kind} onChange={(e) => setKind(e.target.value)}>
@@ -28,48 +30,44 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
             ))}
           </select>
         </label>
-      </div>
-      {newest.length === 0 ? (
-        <p className="hint">
-          {notifications.length === 0
+      }
+      empty={
+        newest.length > 0
+          ? null
+          : notifications.length === 0
             ? 'No notifications yet. Processes joining and exiting the job, and limits being hit, are logged here.'
-            : `No ${kind} notifications.`}
-        </p>
-      ) : (
-        <div className="table-wrap log">
-          <table className="table" aria-labelledby="log-title">
-            <thead>
-              <tr>
-                <th scope="col">Time</th>
-                <th scope="col">Kind</th>
-                <th scope="col" className="num">
-                  PID
-                </th>
-                <th scope="col">Exit code / signal</th>
-                <th scope="col">What happened</th>
-              </tr>
-            </thead>
-            <tbody>
-              {newest.map((n, i) => (
-                <tr key={`${n.time}-${n.kind}-${n.pid}-${i}`} className={`kind-${n.kind}`}>
-                  <td>{formatClock(n.time)}</td>
-                  <td>
-                    <code>{n.kind}</code>
-                  </td>
-                  <td className="num">{n.pid || '—'}</td>
-                  <td>{exitColumn(n)}</td>
-                  <td>{describeNotification(n)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
-      {matching.length > SHOWN && (
-        <p className="hint">
-          Showing the newest {SHOWN} of {matching.length}.
-        </p>
-      )}
-    </section>
+            : `No ${kind} notifications.`
+      }
+      columns={
+        <>
+          <th scope="col">Time</th>
+          <th scope="col">Kind</th>
+          <th scope="col" className="num">
+            PID
+          </th>
+          <th scope="col">Exit code / signal</th>
+          <th scope="col">What happened</th>
+        </>
+      }
+      footer={
+        matching.length > SHOWN && (
+          <p className="hint">
+            Showing the newest {SHOWN} of {matching.length}.
+          </p>
+        )
+      }
+    >
+      {newest.map((n, i) => (
+        <tr key={`${n.time}-${n.kind}-${n.pid}-${i}`} className={`kind-${n.kind}`}>
+          <td>{formatClock(n.time)}</td>
+          <td>
+            <code>{n.kind}</code>
+          </td>
+          <td className="num">{n.pid || '—'}</td>
+          <td>{exitColumn(n)}</td>
+          <td>{describeNotification(n)}</td>
+        </tr>
+      ))}
+    </LogPanel>
   );
 });

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { useActions, useStore } from '../hooks';
+import { useState } from 'react';
+import { useActions, useFormSubmit, useStore } from '../hooks';
 import { Dialog } from './Dialog';
 import { FormFooter } from './FormFooter';
 
@@ -8,21 +8,8 @@ export function OpenJobDialog({ onClose }: { onClose: () => void }) {
   const host = useStore((s) => s.host);
   const windows = host?.platform === 'win32';
   const [path, setPath] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
 
-  async function submit(e: FormEvent) {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      await actions.openJob(path.trim());
-      onClose();
-    } catch (err) {
-      setError(err instanceof Error ? err.message : String(err));
-      setBusy(false);
-    }
-  }
+  const { submit, error, busy } = useFormSubmit(() => actions.openJob(path.trim()), onClose);
 
   const example = `${host?.cgroup2Mount ?? '/sys/fs/cgroup'}/system.slice/nginx.service`;
   return (

@@ -5,6 +5,7 @@ import { latestSample, processCount } from '../store';
 import { JobTree } from './JobTree';
 import { NewJobDialog } from './NewJobDialog';
 import { OpenJobDialog } from './OpenJobDialog';
+import { RecordingsPanel } from './RecordingsPanel';
 
 const JobItem = memo(function JobItem({ job, selected }: { job: JobSummary; selected: boolean }) {
   const actions = useActions();
@@ -34,7 +35,8 @@ const JobItem = memo(function JobItem({ job, selected }: { job: JobSummary; sele
 
 export function Sidebar() {
   const jobs = useStore((s) => s.jobs);
-  const selectedId = useStore((s) => s.selectedId);
+  // While a replay is shown, no live job is the current one.
+  const selectedId = useStore((s) => (s.replay ? null : s.selectedId));
   const ready = useStore((s) => s.ready);
   const online = useStore((s) => s.connection.state === 'open');
   const [dialog, setDialog] = useState<'new' | 'open' | null>(null);
@@ -67,6 +69,7 @@ export function Sidebar() {
           </p>
         )
       )}
+      <RecordingsPanel />
       <JobTree />
       {dialog === 'new' && <NewJobDialog onClose={() => setDialog(null)} />}
       {dialog === 'open' && <OpenJobDialog onClose={() => setDialog(null)} />}

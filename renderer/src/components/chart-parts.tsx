@@ -4,7 +4,7 @@
 import { useRef, type ReactNode } from 'react';
 import { XAxis } from 'recharts';
 import type { Notification } from '../../../electron/contract';
-import { downloadChartPng } from '../export';
+import { downloadChartPng, flagsOver } from '../export';
 import { describeNotification, formatClock, formatMmSs } from '../format';
 import { useActions } from '../hooks';
 
@@ -86,7 +86,7 @@ export function ChartFrame(props: {
     const svg = figure.current?.querySelector<SVGSVGElement>('svg.recharts-surface');
     if (!svg) return;
     try {
-      await downloadChartPng(svg, `${props.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
+      await downloadChartPng(svg, flagsOver(svg, figure.current!.querySelectorAll<HTMLElement>('.marker')), `${props.id}-${new Date().toISOString().replace(/[:.]/g, '-')}.png`);
     } catch (err) {
       actions.toast('error', `Could not save the ${props.title} chart: ${err instanceof Error ? err.message : String(err)}.`);
     }
