@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "fd.h"
+#include "procfs.h"
 
 namespace jobscope::linux_impl {
 namespace {
@@ -126,7 +127,16 @@ CgroupHost detect() {
     }
   }
   if (!host.cgroup2Mount.empty() && host.ownV2Dir.empty()) host.ownV2Dir = host.cgroup2Mount;
+  host.treeMount = host.cgroup2Mount;
   host.jobsBaseDir = host.ownV2Dir;
+  // v1 only: memory names the jobs where mounted (its figures are the ones shown first), else the
+  // first other controller we use.
+  for (const char* c : kV1Controllers) {
+    if (!host.treeMount.empty() || host.v1Dir(c).empty()) continue;
+    host.treeController = c;
+    host.treeMount = host.v1Mounts.at(c);
+    host.jobsBaseDir = host.v1Dir(c);
+  }
   std::string leafSuffix = std::string("/") + kServiceLeaf;
   if (host.ownV2Dir.size() > leafSuffix.size() &&
       host.ownV2Dir.compare(host.ownV2Dir.size() - leafSuffix.size(), leafSuffix.size(), leafSuffix) == 0) {
@@ -144,17 +154,21 @@ std::string CgroupHost::layout() const {
 
 std::string CgroupHost::defaultParent() const { return jobsBaseDir + "/jobscope"; }
 
-bool CgroupHost::insideV2(const std::string& path) const {
-  if (cgroup2Mount.empty()) return false;
-  if (path == cgroup2Mount) return true;
-  return path.size() > cgroup2Mount.size() &&
-         path.compare(0, cgroup2Mount.size(), cgroup2Mount) == 0 &&
-         path[cgroup2Mount.size()] == '/';
+bool CgroupHost::insideTree(const std::string& path) const {
+  if (treeMount.empty()) return false;
+  if (path == treeMount) return true;
+  return path.size() > treeMount.size() && path.compare(0, treeMount.size(), treeMount) == 0 &&
+         path[treeMount.size()] == '/';
 }
 
-std::string CgroupHost::relativeV2(const std::string& path) const {
-  if (!insideV2(path) || path == cgroup2Mount) return "/";
-  return path.substr(cgroup2Mount.size());
+std::string CgroupHost::relativeTree(const std::string& path) const {
+  return insideTree(path) ? path.substr(treeMount.size()) : "";
+}
+
+std::string CgroupHost::treeDirOf(int64_t pid) const {
+  std::string group;
+  if (treeMount.empty() || !readGroup(pid, treeController, group) || group.empty()) return "";
+  return group == "/" ? treeMount : treeMount + group;
 }
 
 const CgroupHost& cgroupHost() {

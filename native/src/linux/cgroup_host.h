@@ -3,6 +3,7 @@
 // cgroup2 at /sys/fs/cgroup, hybrid ones at /sys/fs/cgroup/unified, containers elsewhere.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <string>
 
@@ -11,8 +12,14 @@ namespace jobscope::linux_impl {
 struct CgroupHost {
   std::string cgroup2Mount;  // "" when no cgroup2 is mounted
   std::string ownV2Dir;      // our own v2 cgroup directory (absolute), "" if unknown
-  // Where "jobscope" (the default parent of jobs) is made: ownV2Dir, or its parent when we run in
-  // <X>/jobscope-service, the leaf a JobScope process moves into on pure v2 (see adoptServiceLeaf).
+  // The hierarchy whose directories are job paths (listJobs' tree, openJob's paths): cgroup2 where it is
+  // mounted; on v1-only hosts, the v1 hierarchy of treeController (memory where mounted), where a job's
+  // other controllers mirror the same path.
+  std::string treeMount;
+  std::string treeController;  // "" on hosts with cgroup2
+  // Where "jobscope" (the default parent of jobs) is made: our own directory in the tree hierarchy, or
+  // its parent when we run in <X>/jobscope-service, the leaf a JobScope process moves into on pure v2
+  // (see adoptServiceLeaf).
   std::string jobsBaseDir;
   std::string v1MemoryDir;   // our own v1 memory cgroup directory (absolute), "" if none
   bool anyV1 = false;        // at least one v1 controller hierarchy is mounted
@@ -32,11 +39,16 @@ struct CgroupHost {
   std::string layout() const;
   // Default parent of created jobs: "<jobsBaseDir>/jobscope".
   std::string defaultParent() const;
-  // True when `path` (already canonical) is the cgroup2 mount or below it.
-  bool insideV2(const std::string& path) const;
-  // Path of a v2 directory relative to the hierarchy root ("/" for the root).
-  std::string relativeV2(const std::string& path) const;
+  // True when `path` (already canonical) is the tree hierarchy's mount or below it.
+  bool insideTree(const std::string& path) const;
+  // Path of a directory of the tree hierarchy relative to its root ("" for the root).
+  std::string relativeTree(const std::string& path) const;
+  // The directory of the process in the tree hierarchy ("" when it cannot be read).
+  std::string treeDirOf(int64_t pid) const;
 };
+
+// The v1 controllers a job uses, by their v1 names; cpuacct counts CPU usage where there is no cgroup2.
+inline constexpr const char* kV1Controllers[] = {"memory", "cpu", "cpuacct", "blkio", "pids", "freezer"};
 
 // Detected on first use; the layout does not change while we run.
 const CgroupHost& cgroupHost();

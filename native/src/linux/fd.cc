@@ -31,6 +31,16 @@ bool preadAll(int fd, std::string& out) {
 Fd openReadOnly(const std::string& path) { return Fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC)); }
 
 bool KeptFile::read() {
+  if (reopenPath_.empty()) return readOpen();
+  fd_ = openReadOnly(reopenPath_);
+  bool ok = readOpen();
+  int err = errno;
+  fd_.reset();
+  errno = err;
+  return ok;
+}
+
+bool KeptFile::readOpen() {
   if (!fd_.valid()) {
     text_.clear();
     errno = EBADF;

@@ -48,16 +48,30 @@ class KeptFile {
  public:
   KeptFile() = default;
   explicit KeptFile(Fd fd, size_t initialCapacity = 512) : fd_(std::move(fd)) { text_.reserve(initialCapacity); }
-  bool valid() const { return fd_.valid(); }
-  int fd() const { return fd_.get(); }
-  void reset() { fd_.reset(); }
+  // A file whose contents a kept fd does not follow: v1's cgroup.procs serves an fd the pid list its
+  // first read loaded (the kernel reloads it only for a new open), so it is opened anew for each read().
+  static KeptFile reopening(std::string path, size_t initialCapacity = 512) {
+    KeptFile file;
+    file.reopenPath_ = std::move(path);
+    file.text_.reserve(initialCapacity);
+    return file;
+  }
+  bool valid() const { return fd_.valid() || !reopenPath_.empty(); }
+  int fd() const { return fd_.get(); }  // -1 for a reopening file
+  void reset() {
+    fd_.reset();
+    reopenPath_.clear();
+  }
   // Reads the whole file; false + errno on failure (text() is then empty).
   bool read();
   // The contents of the last read().
   const std::string& text() const { return text_; }
 
  private:
+  bool readOpen();
+
   Fd fd_;
+  std::string reopenPath_;
   std::string text_;
 };
 

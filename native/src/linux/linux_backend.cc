@@ -48,17 +48,18 @@ bool canonical(const std::string& path, std::string& out) {
   return true;
 }
 
-const CgroupHost& requireV2(const std::string& action) {
+const CgroupHost& requireCgroups(const std::string& action) {
   const CgroupHost& host = cgroupHost();
-  if (host.cgroup2Mount.empty()) {
-    throw Error("ENOTSUP", "cannot " + action + ": no cgroup2 hierarchy is mounted on this host (ENOTSUP)");
+  if (host.treeMount.empty()) {
+    throw Error("ENOTSUP", "cannot " + action +
+                               ": no cgroup2 hierarchy and no v1 memory, cpu, blkio, pids or freezer hierarchy is "
+                               "mounted on this host (ENOTSUP)");
   }
   return host;
 }
 
-// The controllers a job uses, by their v2 names and the v1 hierarchies that can stand in.
+// The controllers a job uses, by their v2 names (kV1Controllers: the v1 hierarchies that can stand in).
 const char* const kV2Controllers[] = {"memory", "cpu", "io", "pids"};
-const char* const kV1Controllers[] = {"memory", "cpu", "blkio", "pids", "freezer"};
 
 // ---- Giving jobs v2 controllers: the kernel's rules (Documentation/admin-guide/cgroup-v2.rst) ----
 // 1. A controller can be enabled in X/cgroup.subtree_control only if X's parent enabled it for X (it is
@@ -275,7 +276,7 @@ class LinuxBackend : public Backend {
   std::shared_ptr<Job> createJob(const std::optional<std::string>& name,
                                  const std::optional<std::string>& parentOpt, const LimitChanges& limits,
                                  const JobOptions& /*useNtVariant: Windows only*/) override {
-    const CgroupHost& host = requireV2("create a job");
+    const CgroupHost& host = requireCgroups("create a job");
     std::string parent;
     bool parentIsOurs = false;
     if (parentOpt) {
@@ -283,10 +284,9 @@ class LinuxBackend : public Backend {
       if (!canonical(*parentOpt, resolved)) {
         throwErrno(errno, "cannot create a job in " + *parentOpt);
       }
-      if (!host.insideV2(resolved) || !exists(resolved + "/cgroup.procs")) {
-        throw Error("ENOTCGROUP", "cannot create a job in " + *parentOpt +
-                                      ": it is not a cgroup v2 directory under " +
-                                      host.cgroup2Mount + " (ENOTCGROUP)");
+      if (!host.insideTree(resolved) || !exists(resolved + "/cgroup.procs")) {
+        throw Error("ENOTCGROUP", "cannot create a job in " + *parentOpt + ": it is not a cgroup directory under " +
+                                      host.treeMount + " (ENOTCGROUP)");
       }
       parent = resolved;
     } else {
@@ -296,7 +296,7 @@ class LinuxBackend : public Backend {
       } else if (errno == EACCES || errno == EPERM || errno == EROFS) {
         // Not root and our cgroup is not delegated: try the user's systemd-delegated subtree.
         int err = errno;
-        std::string delegated = userDelegatedParent();
+        std::string delegated = host.cgroup2Mount.empty() ? "" : userDelegatedParent();
         std::string alt = delegated.empty() ? "" : delegated + "/jobscope";
         if (alt.empty() || (::mkdir(alt.c_str(), 0755) != 0 && errno != EEXIST)) {
           throw Error(errnoName(err), "cannot create the jobs' parent cgroup " + parent +
@@ -308,22 +308,25 @@ class LinuxBackend : public Backend {
       }
     }
     JobParent where;
-    where.v2Dir = parent;
-    where.ownsV2 = parentIsOurs || !parentOpt;
+    where.dir = parent;
+    where.v2 = !host.cgroup2Mount.empty();
+    where.ownsV2 = where.v2 && (parentIsOurs || !parentOpt);
     for (const char* c : kV1Controllers) {
       std::string own = host.v1Dir(c);
-      if (!own.empty()) where.v1Dirs[c] = own + "/jobscope";
+      if (own.empty()) continue;
+      // v1 only: the same path in every hierarchy as in the tree's.
+      where.v1Dirs[c] = !where.v2 && parentOpt ? host.v1Mounts.at(c) + host.relativeTree(parent) : own + "/jobscope";
     }
     return createJobUnder(where, name, limits, poller_);
   }
 
   std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& /*useNtVariant: Windows only*/) override {
-    const CgroupHost& host = requireV2("open a job");
+    const CgroupHost& host = requireCgroups("open a job");
     // An absolute path inside the mount is taken as is; anything else is relative to the
     // hierarchy's root ("/user.slice" -> <mount>/user.slice).
     std::string candidate = path;
-    if (!host.insideV2(path)) {
-      candidate = host.cgroup2Mount + (path.empty() || path[0] != '/' ? "/" : "") + path;
+    if (!host.insideTree(path)) {
+      candidate = host.treeMount + (path.empty() || path[0] != '/' ? "/" : "") + path;
     }
     std::string resolved;
     if (!canonical(candidate, resolved)) {
@@ -336,10 +339,10 @@ class LinuxBackend : public Backend {
                                         " (" + errnoName(err) + ")");
       }
     }
-    if (!host.insideV2(resolved)) {
-      throw Error("ENOTCGROUP", "cannot open " + path + " as a job: " + resolved +
-                                    " is not inside the cgroup2 hierarchy mounted at " + host.cgroup2Mount +
-                                    " (ENOTCGROUP)");
+    if (!host.insideTree(resolved)) {
+      throw Error("ENOTCGROUP", "cannot open " + path + " as a job: " + resolved + " is not inside the " +
+                                    (host.cgroup2Mount.empty() ? "v1 " + host.treeController : "cgroup2") +
+                                    " hierarchy mounted at " + host.treeMount + " (ENOTCGROUP)");
     }
     if (!isDir(resolved) || !exists(resolved + "/cgroup.procs")) {
       throw Error("ENOTCGROUP", "cannot open " + path + " as a job: " + resolved +
@@ -349,12 +352,20 @@ class LinuxBackend : public Backend {
     p.id = nextJobId++;
     p.created = false;
     p.dir = resolved;
-    p.name = resolved == host.cgroup2Mount ? "/" : resolved.substr(resolved.rfind('/') + 1);
-    p.memorySource = exists(resolved + "/memory.current") ? "cgroup2" : "procfs";
+    p.name = resolved == host.treeMount ? "/" : resolved.substr(resolved.rfind('/') + 1);
+    p.v2 = !host.cgroup2Mount.empty();
+    if (!p.v2) {
+      // v1 only: the cgroups of the same path in the other hierarchies are the job's too.
+      for (const char* c : kV1Controllers) {
+        std::string dir = host.v1Dir(c).empty() ? "" : host.v1Mounts.at(c) + host.relativeTree(resolved);
+        if (!dir.empty() && isDir(dir)) p.v1[c] = dir;
+      }
+    }
+    p.memorySource = exists(resolved + "/memory.current") ? "cgroup2" : p.v1.count("memory") ? "cgroup1" : "procfs";
     return std::make_shared<LinuxJob>(std::move(p), poller_);
   }
 
-  std::vector<ProcessInfo> listProcesses() override { return listAllProcesses(); }
+  std::vector<ProcessInfo> listProcesses() override { return listAllProcesses(cgroupHost().treeController); }
   std::vector<JobTreeEntry> listJobs() override;
 
   IoStats testParseIoStat(const std::string& text, const std::string& format) override {
@@ -389,20 +400,21 @@ std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional
                                     const LimitChanges& limits, const std::shared_ptr<Poller>& poller) {
   LinuxJobParams p;
   std::map<std::string, std::string> why;
-  enableV2Controllers(parent.v2Dir, parent.ownsV2, why);
+  if (parent.v2) enableV2Controllers(parent.dir, parent.ownsV2, why);
   p.id = nextJobId++;
   p.created = true;
+  p.v2 = parent.v2;
   for (int attempt = 0;; ++attempt) {
     p.name = name ? *name : "job-" + std::to_string(::getpid()) + "-" + std::to_string(++generatedNames);
-    p.dir = parent.v2Dir + "/" + p.name;
+    p.dir = parent.dir + "/" + p.name;
     if (::mkdir(p.dir.c_str(), 0755) == 0) break;
     int err = errno;
     if (err == EEXIST && !name && attempt < 1000) continue;  // a leftover of an earlier run
     if (err == EEXIST) {
       throw Error("EEXIST", "cannot create job " + p.name + ": a job (cgroup) of that name already exists in " +
-                                parent.v2Dir + " (EEXIST)");
+                                parent.dir + " (EEXIST)");
     }
-    throwErrno(err, "cannot create job " + p.name + " in " + parent.v2Dir);
+    throwErrno(err, "cannot create job " + p.name + " in " + parent.dir);
   }
   // Below a thread root (rule 3 above; left so by an older JobScope or another tool) the new cgroup is
   // "domain invalid" and would refuse every process: say so now rather than at the first attach.
@@ -410,7 +422,7 @@ std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional
     std::string type;
     if (readFile(p.dir + "/cgroup.type", type) && type.rfind("domain invalid", 0) == 0) {
       ::rmdir(p.dir.c_str());
-      throw Error("EOPNOTSUPP", "cannot create job " + p.name + " in " + parent.v2Dir +
+      throw Error("EOPNOTSUPP", "cannot create job " + p.name + " in " + parent.dir +
                                     ": a cgroup there would be \"domain invalid\" and refuse every process, because an "
                                     "ancestor is a thread root (it holds processes and has the threaded controllers "
                                     "cpu or pids enabled for its children) (EOPNOTSUPP)");
@@ -424,12 +436,15 @@ std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional
     std::string c;
     while (in >> c) v2.insert(c);
   }
-  // One cgroup in each v1 hierarchy that carries a controller v2 lacks here. Best effort: a
-  // mirror that cannot be made leaves the controller unsupported, with the reason.
+  // One cgroup in each v1 hierarchy that carries a controller v2 lacks here (every one we use on
+  // v1-only hosts, where p.dir is the tree hierarchy's, reused below as its own "mirror"). Best effort:
+  // a mirror that cannot be made leaves the controller unsupported, with the reason.
   bool v2Freeze = exists(p.dir + "/cgroup.freeze");
   for (const auto& [controller, base] : parent.v1Dirs) {
     std::string v2name = controller == "blkio" ? "io" : controller;
-    if (controller == "freezer" ? v2Freeze : v2.count(v2name) > 0) continue;
+    // v2's core cpu.stat counts CPU usage, so cpuacct is only needed without cgroup2.
+    bool onV2 = controller == "freezer" ? v2Freeze : controller == "cpuacct" ? parent.v2 : v2.count(v2name) > 0;
+    if (onV2) continue;
     if (::mkdir(base.c_str(), 0755) != 0 && errno != EEXIST) {
       why[v2name] = "cannot create the v1 " + controller + " cgroup " + base + " (" + errnoName(errno) + ")";
       continue;
@@ -483,25 +498,26 @@ void walkTree(const std::string& root, const std::string& rel, std::map<std::str
 }  // namespace
 
 std::vector<JobTreeEntry> LinuxBackend::listJobs() {
-  const CgroupHost& host = requireV2("list jobs");
-  // The v2 tree, merged by path with each v1 hierarchy's tree on hybrid hosts: a path that
-  // only a v1 hierarchy has (e.g. a v1 memory cgroup) still appears, with that count.
+  const CgroupHost& host = requireCgroups("list jobs");
+  // The tree hierarchy (v2, or on v1-only hosts the memory one), merged by path with each v1
+  // hierarchy's tree: a path that only a v1 hierarchy has (e.g. a v1 memory cgroup on a hybrid host)
+  // still appears, with that count. Named hierarchies (name=systemd) are not ours: not listed.
   std::map<std::string, uint64_t> counts;
-  std::set<std::string> roots;
-  walkTree(host.cgroup2Mount, "", counts, 0);
-  for (const auto& [c, mount] : host.v1Mounts) {
-    if (c != "memory" && c != "cpu" && c != "blkio" && c != "pids" && c != "freezer") continue;
-    if (roots.insert(mount).second) walkTree(mount, "", counts, 0);
+  std::set<std::string> roots{host.treeMount};
+  walkTree(host.treeMount, "", counts, 0);
+  for (const char* c : kV1Controllers) {
+    auto mount = host.v1Mounts.find(c);
+    if (mount != host.v1Mounts.end() && roots.insert(mount->second).second) walkTree(mount->second, "", counts, 0);
   }
   auto held = heldJobPaths();
   std::vector<JobTreeEntry> out;
   for (const auto& [rel, count] : counts) {
     JobTreeEntry e;
-    e.path = rel == "/" ? host.cgroup2Mount : host.cgroup2Mount + rel;
+    e.path = rel == "/" ? host.treeMount : host.treeMount + rel;
     e.name = rel == "/" ? "/" : rel.substr(rel.rfind('/') + 1);
     if (rel != "/") {
       std::string parentRel = rel.substr(0, rel.rfind('/'));
-      e.parent = parentRel.empty() ? host.cgroup2Mount : host.cgroup2Mount + parentRel;
+      e.parent = parentRel.empty() ? host.treeMount : host.treeMount + parentRel;
     }
     e.processCount = count;
     auto h = held.find(e.path);

@@ -137,9 +137,13 @@ std::map<std::string, uint32_t> heldJobPaths() {
 
 LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
     : p_(std::move(params)), poller_(std::move(poller)) {
-  procs_ = keep(p_.dir + "/cgroup.procs");
-  cpuStat_ = keep(p_.dir + "/cpu.stat");
-  events_ = keep(p_.dir + "/cgroup.events");
+  procs_ = p_.v2 ? keep(p_.dir + "/cgroup.procs") : KeptFile::reopening(p_.dir + "/cgroup.procs");
+  if (p_.v2) {
+    cpuStat_ = keep(p_.dir + "/cpu.stat");
+    events_ = keep(p_.dir + "/cgroup.events");
+  } else if (p_.v1.count("cpuacct")) {
+    cpuacctStat_ = keep(p_.v1.at("cpuacct") + "/cpuacct.stat", 64);
+  }
   std::string text;
   if (readFile(p_.dir + "/cgroup.controllers", text)) {
     std::istringstream in(text);
@@ -211,7 +215,7 @@ void LinuxJob::checkOpen() const {
 std::vector<std::string> LinuxJob::v1DirsUnique() const {
   std::vector<std::string> out;
   for (const auto& [c, dir] : p_.v1) {
-    if (std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
+    if (dir != p_.dir && std::find(out.begin(), out.end(), dir) == out.end()) out.push_back(dir);
   }
   return out;
 }
@@ -271,6 +275,12 @@ ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids) {
   if (cpuStat_.valid() && cpuStat_.read()) {
     findKeyValue(cpuStat_.text(), "user_usec", stats.userTimeUs);
     findKeyValue(cpuStat_.text(), "system_usec", stats.kernelTimeUs);
+  } else if (cpuacctStat_.valid() && cpuacctStat_.read()) {  // v1 only: clock ticks
+    uint64_t user = 0, system = 0;
+    findKeyValue(cpuacctStat_.text(), "user", user);
+    findKeyValue(cpuacctStat_.text(), "system", system);
+    stats.userTimeUs = ticksToUs(user);
+    stats.kernelTimeUs = ticksToUs(system);
   }
   stats.activeProcesses = pids.size();
   stats.totalProcesses = std::max<uint64_t>(poller_->seenCount(p_.id), pids.size());
@@ -350,13 +360,12 @@ uint64_t LinuxJob::privateWorkingSet() {
 }
 
 // cgroup.kill kills the whole subtree, so a job at or above init's or our own cgroup would take
-// the system, or JobScope, down with it.
+// the system, or JobScope, down with it. (v1's kill loop reaches only the job's own cgroup: refused
+// alike, as one rule.)
 void LinuxJob::refuseIfHoldsVitalProcess() const {
-  const std::string& mount = cgroupHost().cgroup2Mount;
   for (int64_t pid : {static_cast<int64_t>(1), static_cast<int64_t>(::getpid())}) {
-    std::string group;
-    if (!readV2Group(pid, group)) continue;
-    std::string dir = group == "/" ? mount : mount + group;
+    std::string dir = cgroupHost().treeDirOf(pid);
+    if (dir.empty()) continue;
     if (dir == p_.dir || dir.rfind(p_.dir + "/", 0) == 0) {
       std::string who = pid == 1 ? "init (pid 1)" : "JobScope itself (pid " + std::to_string(pid) + ")";
       throw Error("EPERM", "refusing to terminate job " + p_.name + ": its cgroup " + p_.dir + " holds " + who +
@@ -375,9 +384,12 @@ void LinuxJob::terminate(uint32_t /*exitCode: Linux cannot impose one*/) {
     return;
   }
   int err = errno;
-  // No cgroup.kill before kernel 5.14: the file is missing although the cgroup is there.
+  // No cgroup.kill before kernel 5.14 or on v1: the file is missing although the cgroup is there.
+  // Where the job can be frozen, it is first, so that no member forks while the kill goes round;
+  // the SIGKILLs take effect at the thaw.
   if (err == ENOENT && ::access((p_.dir + "/cgroup.procs").c_str(), F_OK) == 0) {
-    if (frozen) {
+    if (!where("freezer").empty()) {
+      if (!frozen) setFreeze(true);
       std::vector<int64_t> list;
       if (readPids(list)) for (int64_t pid : list) ::kill(static_cast<pid_t>(pid), SIGKILL);
       setFreeze(false);
@@ -443,8 +455,8 @@ void LinuxJob::close() {
     std::lock_guard<std::mutex> lock(registryMu);
     registry.erase(p_.id);
   }
-  for (KeptFile* f : {&procs_, &cpuStat_, &memCurrent_, &memPeak_, &memStat_, &events_, &cpuStatV1_, &ioStat_,
-                      &blkioBytes_, &blkioOps_, &freezerState_}) {
+  for (KeptFile* f : {&procs_, &cpuStat_, &cpuacctStat_, &memCurrent_, &memPeak_, &memStat_, &events_, &cpuStatV1_,
+                      &ioStat_, &blkioBytes_, &blkioOps_, &freezerState_}) {
     f->reset();
   }
   dropMemberFiles();
@@ -937,7 +949,8 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
 std::shared_ptr<Job> LinuxJob::createChild(const std::optional<std::string>& name, const LimitChanges& limits) {
   checkOpen();
   JobParent parent;
-  parent.v2Dir = p_.dir;
+  parent.dir = p_.dir;
+  parent.v2 = p_.v2;
   parent.v1Dirs = p_.v1;
   return createJobUnder(parent, name, limits, poller_);
 }

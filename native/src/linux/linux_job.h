@@ -1,7 +1,8 @@
 // A job on Linux: one cgroup v2 directory plus, on hybrid hosts, one cgroup in each v1
 // hierarchy that carries a controller the v2 directory lacks (memory, cpu, blkio, pids,
-// freezer). They hold the same processes: assign() and launch() put a process in each,
-// close() removes all of them. The stat files are opened once and pread() on every sample.
+// freezer); on v1-only hosts, one cgroup of the same path in each v1 hierarchy we use. They hold
+// the same processes: assign() and launch() put a process in each, close() removes all of them.
+// The stat files are opened once and pread() on every sample.
 #pragma once
 
 #include <map>
@@ -22,7 +23,10 @@ namespace jobscope::linux_impl {
 struct LinuxJobParams {
   uint32_t id = 0;
   std::string name;
-  std::string dir;          // the cgroup v2 directory
+  // The job's path: its cgroup v2 directory, or on v1-only hosts its directory in the tree hierarchy
+  // (CgroupHost::treeController), which is then also one of `v1`.
+  std::string dir;
+  bool v2 = true;           // dir is a cgroup v2 directory
   bool created = false;
   std::string memorySource; // "cgroup2" | "cgroup1" | "procfs"
   // v1 controller ("memory", "cpu", "blkio", "pids", "freezer") -> this job's directory there.
@@ -31,12 +35,13 @@ struct LinuxJobParams {
   std::map<std::string, std::string> missingWhy;
 };
 
-// Where a new job goes: its v2 parent directory and its parent directory in each v1
-// hierarchy it mirrors into.
+// Where a new job goes: its parent directory (v2, or on v1-only hosts the tree hierarchy's) and its
+// parent directory in each v1 hierarchy it mirrors into.
 struct JobParent {
-  std::string v2Dir;
+  std::string dir;
+  bool v2 = true;       // dir is a cgroup v2 directory
   std::map<std::string, std::string> v1Dirs;
-  bool ownsV2 = false;  // we created v2Dir (so may enable controllers in its parent)
+  bool ownsV2 = false;  // we created dir (so may enable controllers in its parent)
 };
 
 // Creates a job (v2 cgroup + v1 mirrors) under `parent`, applies `limits`; on a failure of
@@ -118,7 +123,7 @@ class LinuxJob : public Job {
   // Every file a sample reads, opened once. Which of them exist depends on where each controller
   // lives (v2 or a v1 mirror), which is fixed for the job's life, so decided once.
   KeptFile procs_, cpuStat_, memCurrent_, memPeak_, memStat_, events_;
-  KeptFile cpuStatV1_, ioStat_, blkioBytes_, blkioOps_, freezerState_;
+  KeptFile cpuStatV1_, cpuacctStat_, ioStat_, blkioBytes_, blkioOps_, freezerState_;
   std::string whereCpu_, whereIo_, whereFreezer_;
   std::vector<int64_t> pidList_;  // the last cgroup.procs, kept to reuse its storage
   std::unordered_map<int64_t, MemberFile> members_;

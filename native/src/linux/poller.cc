@@ -155,10 +155,14 @@ void Poller::add(uint32_t jobId, const std::string& dir, const PollerLimitFiles&
   job->dir = dir;
   // Reading a shared fd from this thread while the sampler reads it on the JS thread is safe: each
   // pread at offset 0 restarts the seq_file under its lock.
-  if (procsFd < 0) job->ownProcsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
   if (eventsFd < 0) job->ownEventsFd.reset(open((dir + "/cgroup.events").c_str(), O_RDONLY | O_CLOEXEC));
-  job->procsFd = procsFd >= 0 ? procsFd : job->ownProcsFd.get();
   job->eventsFd = eventsFd >= 0 ? eventsFd : job->ownEventsFd.get();
+  // v1 (no cgroup.events): a kept cgroup.procs fd would keep serving the pid list of its first read
+  // (see KeptFile::reopening), so reconcile opens it anew each time (procsFd -1).
+  if (job->eventsFd >= 0) {
+    if (procsFd < 0) job->ownProcsFd.reset(open((dir + "/cgroup.procs").c_str(), O_RDONLY | O_CLOEXEC));
+    job->procsFd = procsFd >= 0 ? procsFd : job->ownProcsFd.get();
+  }
   std::vector<std::string> limitWatch;
   if (!limits.memoryEvents.empty()) {
     job->memEventsFd.reset(open(limits.memoryEvents.c_str(), O_RDONLY | O_CLOEXEC));
@@ -456,9 +460,14 @@ void Poller::handlePidfd(uint64_t tag, double now) {
   if (it->second->members.empty()) checkEvents(*it->second, now, false);
 }
 
-// Re-reads cgroup.events; on populated 1 -> 0 prepares ACTIVE_PROCESS_ZERO.
+// Re-reads cgroup.events; on populated 1 -> 0 prepares ACTIVE_PROCESS_ZERO. v1 has no cgroup.events:
+// there reconcile() reads the job's cgroup.procs and does the same when it lists no process.
 void Poller::checkEvents(Tracked& job, double now, bool drainFirst) {
   if (job.gone) return;
+  if (job.eventsFd < 0) {
+    reconcile(job, now);
+    return;
+  }
   std::string text;
   uint64_t populated = 0;
   if (!preadAll(job.eventsFd, text)) {
@@ -470,13 +479,18 @@ void Poller::checkEvents(Tracked& job, double now, bool drainFirst) {
   job.populated = populated ? 1 : 0;
   if (was == 1 && populated == 0) {
     if (drainFirst) drainNetlink(now);  // so the members' EXIT_PROCESS come first
-    job.zeroPending = true;
-    job.zeroDeadline = now + kZeroWaitMs;
-    job.zeroWaitFor.clear();
-    for (const auto& [pid, member] : job.members) job.zeroWaitFor.insert(pid);
-    checkZero(job, now);
+    beginZero(job, now);
   }
   reconcile(job, now);
+}
+
+// The job just emptied: ACTIVE_PROCESS_ZERO once the last members' exit events are in (checkZero).
+void Poller::beginZero(Tracked& job, double now) {
+  job.zeroPending = true;
+  job.zeroDeadline = now + kZeroWaitMs;
+  job.zeroWaitFor.clear();
+  for (const auto& [pid, member] : job.members) job.zeroWaitFor.insert(pid);
+  checkZero(job, now);
 }
 
 void Poller::checkZero(Tracked& job, double now) {
@@ -494,7 +508,8 @@ void Poller::checkZero(Tracked& job, double now) {
 void Poller::reconcile(Tracked& job, double now) {
   if (job.gone) return;
   std::string text;
-  if (!preadAll(job.procsFd, text)) {
+  bool read = job.procsFd >= 0 ? preadAll(job.procsFd, text) : readFile(job.dir + "/cgroup.procs", text);
+  if (!read) {
     if (errno == ENODEV || errno == ENOENT) job.gone = true;
     return;
   }
@@ -525,6 +540,11 @@ void Poller::reconcile(Tracked& job, double now) {
     } else {
       ++it;
     }
+  }
+  if (job.eventsFd < 0) {  // v1: the job's own cgroup.procs stands in for cgroup.events' populated
+    int was = job.populated;
+    job.populated = pids.empty() ? 0 : 1;
+    if (was == 1 && pids.empty() && !job.zeroPending) beginZero(job, now);
   }
 }
 

@@ -1,7 +1,7 @@
 // The one notification thread for all jobs. It learns about forks and exits from the netlink
 // proc connector (or, without CAP_NET_ADMIN, from one pidfd per member), about "the job became
-// empty" from inotify on each job's cgroup.events, and re-reads every job's cgroup.procs at
-// least once a second to catch what those miss. Exits cannot be attributed by reading
+// empty" from inotify on each job's cgroup.events (v1: from its cgroup.procs once the last member
+// exited), and re-reads every job's cgroup.procs at least once a second to catch what those miss. Exits cannot be attributed by reading
 // /proc/<pid>/cgroup at exit time (the task has left its cgroup by then), so every job keeps
 // the set of its member pids and events are matched against it.
 #pragma once
@@ -43,7 +43,7 @@ class Poller {
   // Starts tracking a job's cgroup; processes already in it are reported as NEW_PROCESS.
   // procsFd/eventsFd: the job's own open cgroup.procs and cgroup.events, shared rather than
   // opened a second time (2 fds per job saved); they must stay open until remove(jobId) returns.
-  // -1: the poller opens (and owns) its own.
+  // -1: the poller opens (and owns) its own. On v1 (no cgroup.events) procsFd is not used.
   void add(uint32_t jobId, const std::string& dir, const PollerLimitFiles& limits = {}, int procsFd = -1,
            int eventsFd = -1);
   // Stops tracking it; once this returns the poller emits nothing more for the job.
@@ -93,6 +93,7 @@ class Poller {
   void reconcile(Tracked& job, double now);
   void reconcileAll(double now);
   void memberExited(Tracked& job, int64_t pid, double now);
+  void beginZero(Tracked& job, double now);
   void checkZero(Tracked& job, double now);
   void checkLimits(Tracked& job, double now);
   void readLimitCounters(Tracked& job, uint64_t& oomKill, uint64_t& pidsMax);

@@ -114,20 +114,34 @@ std::string readExe(const std::string& base) {
 
 }  // namespace
 
-bool readV2Group(int64_t pid, std::string& group) {
+bool readGroup(int64_t pid, const std::string& v1Controller, std::string& group) {
   std::string cgroup;
   if (!readFile("/proc/" + std::to_string(pid) + "/cgroup", cgroup)) return false;
   group.clear();
-  size_t v2 = cgroup.rfind("0::", 0) == 0 ? 0 : cgroup.find("\n0::");
-  if (v2 != std::string::npos) {
-    size_t from = v2 == 0 ? 3 : v2 + 4;
-    size_t eol = cgroup.find('\n', from);
-    group = cgroup.substr(from, eol == std::string::npos ? std::string::npos : eol - from);
+  std::istringstream lines(cgroup);
+  std::string line;
+  while (std::getline(lines, line)) {
+    // hierarchy-id:controller-list:path; cgroup2's line is "0::path".
+    size_t a = line.find(':');
+    size_t b = a == std::string::npos ? a : line.find(':', a + 1);
+    if (b == std::string::npos) continue;
+    bool match = false;
+    if (v1Controller.empty()) {
+      match = a == 1 && line[0] == '0' && b == a + 1;
+    } else {
+      std::istringstream controllers(line.substr(a + 1, b - a - 1));
+      std::string c;
+      while (!match && std::getline(controllers, c, ',')) match = c == v1Controller;
+    }
+    if (match) {
+      group = line.substr(b + 1);
+      break;
+    }
   }
   return true;
 }
 
-std::vector<ProcessInfo> listAllProcesses() {
+std::vector<ProcessInfo> listAllProcesses(const std::string& treeController) {
   std::vector<ProcessInfo> list;
   std::unique_ptr<DIR, int (*)(DIR*)> dir(opendir("/proc"), closedir);
   if (!dir) return list;
@@ -160,8 +174,9 @@ std::vector<ProcessInfo> listAllProcesses() {
                     ? 0
                     : static_cast<uid_t>(std::strtoul(status.c_str() + uidPos + 5, nullptr, 10));
     info.user = userName(uid, users);
-    if (!readV2Group(pid, info.group)) continue;
-    info.inJob = !info.group.empty() && info.group != "/";  // "" = no v2 hierarchy (v1-only host)
+    // The group in the hierarchy job paths are in (cgroup2, or on v1-only hosts the tree's v1 one).
+    if (!readGroup(pid, treeController, info.group)) continue;
+    info.inJob = !info.group.empty() && info.group != "/";
     list.push_back(std::move(info));
   }
   return list;

@@ -33,10 +33,11 @@ std::vector<int64_t> parsePids(const std::string& text);
 // The same into `pids`, reusing its storage (the sampler's hot path).
 void parsePidsInto(const std::string& text, std::vector<int64_t>& pids);
 
-// The process's cgroup v2 path relative to the hierarchy's root ("" when it has none).
-bool readV2Group(int64_t pid, std::string& group);
+// The process's cgroup path relative to a hierarchy's root: cgroup2's when `v1Controller` is "", else
+// that of the v1 hierarchy carrying `v1Controller` ("" when it has none there).
+bool readGroup(int64_t pid, const std::string& v1Controller, std::string& group);
 
-// Every process in /proc.
-std::vector<ProcessInfo> listAllProcesses();
+// Every process in /proc, with its group in the hierarchy of `treeController` (readGroup).
+std::vector<ProcessInfo> listAllProcesses(const std::string& treeController);
 
 }  // namespace jobscope::linux_impl
