@@ -10,26 +10,49 @@ import type { Job, Notification } from '#native';
 
 const skip = process.platform !== 'linux' ? 'Linux only' : process.getuid?.() !== 0 ? 'needs root' : false;
 
+// The v1 controllers a job uses; on v1-only hosts job paths are in the first one mounted (memory).
+const v1Controllers = ['memory', 'cpu', 'cpuacct', 'blkio', 'pids', 'freezer'];
+
+// The process's group in the hierarchy job paths are in: cgroup2's "0::" line, or on v1-only hosts
+// the line of that v1 controller.
+function groupIn(cgroupFile: string, treeController: string): string | undefined {
+  const lines = readFileSync(cgroupFile, 'utf8').trim().split('\n').map((l) => l.split(':'));
+  const line = treeController ? lines.find((p) => p[1].split(',').includes(treeController)) : lines.find((p) => p[0] === '0' && p[1] === '');
+  return line?.slice(2).join(':');
+}
+
 // Detected independently of the addon, from the same files it reads.
 function detect() {
   const mounts = readFileSync('/proc/self/mountinfo', 'utf8').trim().split('\n').map((l) => l.split(' '));
   const after = (w: string[]) => w.slice(w.indexOf('-') + 1);
   const v2 = mounts.find((w) => after(w)[0] === 'cgroup2');
-  const mem = mounts.find((w) => after(w)[0] === 'cgroup' && after(w)[2].split(',').includes('memory'));
-  const own = readFileSync('/proc/self/cgroup', 'utf8').trim().split('\n').map((l) => l.split(':'));
-  const ownV2 = own.find((p) => p[0] === '0' && p[1] === '')?.[2] ?? '/';
-  const ownMem = own.find((p) => p[1].split(',').includes('memory'))?.[2];
+  const v1Mount = (c: string) => mounts.find((w) => after(w)[0] === 'cgroup' && after(w)[2].split(',').includes(c))?.[4];
   const join = (a: string, b: string) => (b === '/' ? a : a + b);
   const anyV1 = mounts.some((w) => after(w)[0] === 'cgroup');
+  const treeController = v2 ? '' : (v1Controllers.find((c) => v1Mount(c)) ?? '');
+  const root = v2 ? v2[4] : (v1Mount(treeController) ?? '');
+  const ownTree = groupIn('/proc/self/cgroup', treeController) ?? '/';
+  // Our jobs' parent in every v1 hierarchy we use.
+  const v1Parents: Record<string, string> = {};
+  for (const c of v1Controllers) {
+    const mount = v1Mount(c);
+    const own = groupIn('/proc/self/cgroup', c);
+    if (mount && own) v1Parents[c] = join(mount, own) + '/jobscope';
+  }
   return {
     layout: !v2 ? 'legacy' : anyV1 ? 'hybrid' : 'unified',
-    v2Mount: v2?.[4] ?? '',
-    ownV2,
-    parent: v2 ? join(v2[4], ownV2) + '/jobscope' : '',
-    mirrorParent: mem && ownMem ? join(mem[4], ownMem) + '/jobscope' : '',
+    v2Mount: v2?.[4],
+    root,
+    treeController,
+    ownTree,
+    parent: root ? join(root, ownTree) + '/jobscope' : '',
+    mirrorParent: v1Parents.memory ?? '',
+    v1Parents,
   };
 }
-const host = skip ? { layout: '', v2Mount: '', ownV2: '/', parent: '', mirrorParent: '' } : detect();
+const host = skip
+  ? { layout: '', v2Mount: undefined, root: '', treeController: '', ownTree: '/', parent: '', mirrorParent: '', v1Parents: {} as Record<string, string> }
+  : detect();
 const prefix = `t${process.pid}-`;
 let seq = 0;
 const jobName = () => `${prefix}${++seq}`;
@@ -62,7 +85,7 @@ function run(cmd: string, args: string[], stdin: 'pipe' | 'ignore' = 'ignore'): 
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-// Latency bounds are for real hardware; an emulated machine (the TCG guest of test:pure-v2 runs code
+// Latency bounds are for real hardware; an emulated machine (the TCG guest of test:guest runs code
 // 7-13x slower) stretches them by this factor.
 const slow = Number(process.env.JOBSCOPE_TEST_TIME_SCALE) || 1;
 
@@ -111,7 +134,7 @@ test('hostInfo reports the detected layout', { skip }, (t) => {
   assert.equal(info.platform, 'linux');
   assert.equal(info.cgroupLayout, host.layout);
   assert.equal(info.cgroup2Mount, host.v2Mount);
-  // Where the layout is known (the pure-v2 QEMU guest of test:pure-v2 says so), it must be the one found.
+  // Where the layout is known (the QEMU guests of test:guest say so), it must be the one found.
   if (process.env.JOBSCOPE_EXPECT_LAYOUT) assert.equal(info.cgroupLayout, process.env.JOBSCOPE_EXPECT_LAYOUT);
   if (process.env.JOBSCOPE_EXPECT_MEMORY) assert.equal(info.memorySource, process.env.JOBSCOPE_EXPECT_MEMORY);
   assert.equal(info.exitEvents, 'netlink'); // we are root
@@ -119,15 +142,17 @@ test('hostInfo reports the detected layout', { skip }, (t) => {
   // lets only the real root (no cgroup.type) do that while holding processes; elsewhere (a systemd session
   // scope on a pure-v2 host) it can only once JobScope has moved itself into the jobscope-service leaf,
   // which it does on pure v2 when every process there is ours, as in a Delegate=yes scope of its own.
-  const own = `${host.v2Mount}${host.ownV2 === '/' ? '' : host.ownV2}`;
+  const own = `${host.root}${host.ownTree === '/' ? '' : host.ownTree}`;
   const words = (file: string) => readFileSync(file, 'utf8').split(/\s+/);
   const procs = words(`${own}/cgroup.procs`).filter(Boolean).map(Number);
   const ppidOf = (pid: number) => Number(/^PPid:\s+(\d+)/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   const ours = (pid: number): boolean => pid === process.pid || (pid > 1 && ours(ppidOf(pid)));
-  const v2Memory = existsSync(host.parent)
-    ? words(`${host.parent}/cgroup.controllers`).includes('memory')
-    : words(`${own}/cgroup.controllers`).includes('memory') &&
-      (!existsSync(`${own}/cgroup.type`) || procs.length === 0 || (host.layout === 'unified' && procs.every(ours)));
+  const v2Memory =
+    host.layout !== 'legacy' &&
+    (existsSync(host.parent)
+      ? words(`${host.parent}/cgroup.controllers`).includes('memory')
+      : words(`${own}/cgroup.controllers`).includes('memory') &&
+        (!existsSync(`${own}/cgroup.type`) || procs.length === 0 || (host.layout === 'unified' && procs.every(ours))));
   assert.equal(info.memorySource, v2Memory ? 'cgroup2' : host.mirrorParent ? 'cgroup1' : 'procfs');
 });
 
@@ -149,6 +174,12 @@ test('createJob makes the cgroup (and v1 mirror); close removes both', { skip },
     assert.match(readFileSync(`${host.parent}/cgroup.subtree_control`, 'utf8'), /\bmemory\b/);
   }
   if (host.layout === 'unified') assert.equal(host.mirrorParent, '');
+  // v1 only: one cgroup of the job's name in every v1 hierarchy we use, the path's among them.
+  const mirrors = host.layout === 'legacy' ? Object.values(host.v1Parents).map((p) => `${p}/${name}`) : [];
+  if (host.layout === 'legacy') {
+    assert.ok(mirrors.includes(job.path), `${job.path} is one of ${mirrors.join(', ')}`);
+    for (const dir of mirrors) assert.ok(existsSync(`${dir}/cgroup.procs`), dir);
+  }
   assert.equal(codeOf(() => native.createJob({ name })), 'EEXIST');
   assert.throws(() => native.createJob({ name: '..' }), RangeError);
   assert.throws(() => native.createJob({ name: 'a/b' }), RangeError);
@@ -157,6 +188,7 @@ test('createJob makes the cgroup (and v1 mirror); close removes both', { skip },
   job.close();
   assert.equal(existsSync(job.path), false);
   assert.equal(existsSync(mirror), false);
+  for (const dir of mirrors) assert.equal(existsSync(dir), false, dir);
   for (const call of [() => job.pids(), () => job.assign(process.pid), () => job.close(), () => job.info()]) {
     assert.throws(call, (e: Error & { code?: string }) => e.code === 'ECLOSED' && e.message === `job ${name} is closed`);
   }
@@ -177,8 +209,12 @@ test('assign moves a child in; pids() and NEW_PROCESS report it', { skip }, asyn
   const child = run('sleep', ['30']);
   job.assign(child.pid);
   assert.deepEqual(job.pids(), [child.pid]);
-  const ownGroup = readFileSync(`/proc/${child.pid}/cgroup`, 'utf8');
-  assert.match(ownGroup, new RegExp(`^0::${host.ownV2 === '/' ? '' : host.ownV2}/jobscope/${job.name}$`, 'm'));
+  assert.equal(groupIn(`/proc/${child.pid}/cgroup`, host.treeController), `${host.ownTree === '/' ? '' : host.ownTree}/jobscope/${job.name}`);
+  // ... and in every v1 hierarchy the job has a cgroup in.
+  for (const [c, parent] of Object.entries(host.v1Parents)) {
+    const procs = `${parent}/${job.name}/cgroup.procs`;
+    if (existsSync(procs)) assert.deepEqual(readFileSync(procs, 'utf8').trim().split('\n').map(Number), [child.pid], c);
+  }
   await waitFor('NEW_PROCESS', () => eventsOf(job).some((n) => n.kind === 'NEW_PROCESS' && n.pid === child.pid));
   const stats = job.processorStats();
   assert.equal(stats.activeProcesses, 1);
@@ -390,11 +426,11 @@ test('openJob refuses non-cgroups and missing paths, and opens real ones', { ski
     () => native.openJob({ path: `/no-such-cgroup-${process.pid}` }),
     (e: Error & { code?: string }) => e.code === 'ENOENT' && e.message.includes(`no-such-cgroup-${process.pid}`),
   );
-  assert.throws(() => native.openJob({ path: `${host.v2Mount}${'/..'.repeat(host.v2Mount.split('/').length - 1)}/etc` }), { code: 'ENOTCGROUP' });
+  assert.throws(() => native.openJob({ path: `${host.root}${'/..'.repeat(host.root.split('/').length - 1)}/etc` }), { code: 'ENOTCGROUP' });
   assert.throws(() => native.openJob({} as { path: string }), TypeError);
   assert.throws(() => native.openJob(undefined as unknown as { path: string }), TypeError);
   const created = newJob(t);
-  const rel = created.path.slice(host.v2Mount.length);
+  const rel = created.path.slice(host.root.length);
   const opened = native.openJob({ path: rel });
   assert.equal(opened.path, created.path);
   assert.equal(opened.created, false);
@@ -403,7 +439,7 @@ test('openJob refuses non-cgroups and missing paths, and opens real ones', { ski
   const child = run('sleep', ['30']);
   created.assign(child.pid);
   assert.deepEqual(opened.pids(), [child.pid]);
-  assert.equal(opened.memoryStats().source, existsSync(`${created.path}/memory.current`) ? 'cgroup2' : 'procfs');
+  assert.equal(opened.memoryStats().source, existsSync(`${created.path}/memory.current`) ? 'cgroup2' : host.layout === 'legacy' ? 'cgroup1' : 'procfs');
   opened.close(); // opened: stop watching only
   assert.ok(existsSync(created.path));
 });
@@ -440,7 +476,7 @@ test('listProcesses lists us with parent, user, command line, group, image path,
   assert.equal(me.user, 'root');
   assert.ok(me.commandLine.includes(process.argv0) || me.commandLine.includes('node'));
   // Read now: on pure v2, createJob may have moved us into our cgroup's jobscope-service leaf.
-  assert.equal(me.group, /^0::(.*)$/m.exec(readFileSync('/proc/self/cgroup', 'utf8'))?.[1]);
+  assert.equal(me.group, groupIn('/proc/self/cgroup', host.treeController));
   assert.ok(me.residentBytes > 10 * 1024 * 1024);
   assert.equal(me.imagePath, realpathSync(process.execPath));
   assert.ok(me.cpuTimeUs > 0, `our CPU time so far: ${me.cpuTimeUs}`);
