@@ -1,27 +1,39 @@
 #!/usr/bin/env bash
-# Runs the Linux native suite (native/test/linux*.test.ts) in a QEMU guest where ONLY cgroup v2 is mounted,
-# with every controller, as on most users' machines (this host may be hybrid). The guest shares the host's
-# /usr (node, glibc, coreutils) read-only and this checkout read-write, so it runs the addon built here.
+# Runs the Linux native suite (native/test/linux*.test.ts) in QEMU guests whose cgroup layout this host may
+# not have, one boot per configuration named on the command line (default: all of them):
+#   pure-v2   only cgroup v2 is mounted, with every controller, as on most users' machines;
+#   v1-only   only v1 hierarchies (memory, cpu+cpuacct, blkio, pids, freezer and a named systemd one), no
+#             cgroup2, as on older distributions.
+# The guest shares the host's /usr (node, glibc, coreutils) read-only and this checkout read-write, so it
+# runs the addon built here.
 #
-#   npm run test:pure-v2          (Debian packages qemu-system-x86, busybox-static, xz-utils)
+#   npm run test:guest            (Debian packages qemu-system-x86, busybox-static, xz-utils)
+#   npm run test:pure-v2 / npm run test:v1-only     one configuration
 #
 # Everything it prepares lives in native/build-guest/ (gitignored): the Debian kernel package's files,
 # unpacked once; an uncompressed vmlinux (boots ~4 s faster than the vmlinuz); the initramfs, rebuilt when
 # its inputs change; a small disk so io.stat/io.max have a device. Without QEMU, busybox or a kernel it
-# prints one "skipped: <why>" line and exits 0. Otherwise it exits with the guest suite's status.
+# prints one "skipped: <why>" line and exits 0. Otherwise it exits with the guest suites' status.
 # JOBSCOPE_GUEST_TIMEOUT (seconds, default 420) bounds one boot; QEMU is killed past it (then booted once more).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
 cache="$root/native/build-guest"
-here="$root/native/scripts/pure-v2"
+here="$root/native/scripts/guest"
 timeout_s=${JOBSCOPE_GUEST_TIMEOUT:-420}
 tests=${JOBSCOPE_GUEST_TESTS:-'native/test/linux*.test.ts'}
 t0=$(date +%s.%N)
+# Each configuration and the suite runs its /init makes (see guest/init).
+declare -A runs=([pure-v2]="root leaf delegated" [v1-only]="root leaf")
+configs=("$@")
+[ ${#configs[@]} -gt 0 ] || configs=(pure-v2 v1-only)
+for config in "${configs[@]}"; do
+  [ -n "${runs[$config]+x}" ] || { echo "test-guest: unknown configuration '$config' (known: ${!runs[*]})" >&2; exit 2; }
+done
 
-skip() { echo "test:pure-v2 skipped: $*"; exit 0; }
-fail() { echo "test:pure-v2: $*" >&2; exit 1; }
-log() { echo "test:pure-v2: $*"; }
+skip() { echo "test-guest skipped: $*"; exit 0; }
+fail() { echo "test-guest: $*" >&2; exit 1; }
+log() { echo "test-guest: $*"; }
 since() { awk -v a="$1" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'; }
 
 [ "$(uname -s)" = Linux ] || skip "not Linux"
@@ -38,20 +50,22 @@ node=$(readlink -f "$(command -v node)")
 mkdir -p "$cache"
 
 # --- Kernel: Debian's generic amd64 image (the cloud one lacks 9p), downloaded, never installed. --------
-# Only the files we use are unpacked from the .deb: the vmlinuz and the virtio and 9p modules.
+# Only the files we use are unpacked from the .deb: the vmlinuz, the virtio and 9p modules, and ext4's for
+# the guest's disk; unpacked again when this list changes.
+kfiles=('./boot/vmlinuz-*' './lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/drivers/block/virtio_blk.ko*'
+  './lib/modules/*/kernel/fs/9p/*' './lib/modules/*/kernel/net/9p/*' './lib/modules/*/kernel/fs/netfs/*'
+  './lib/modules/*/kernel/fs/fscache/*' './lib/modules/*/kernel/fs/ext4/*' './lib/modules/*/kernel/fs/jbd2/*'
+  './lib/modules/*/kernel/fs/mbcache.ko*' './lib/modules/*/kernel/lib/crc16.ko*'
+  './lib/modules/*/kernel/crypto/crc32c_generic.ko*')
 kpkg=$(apt-cache depends linux-image-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*-amd64\)$/\1/p' | head -n 1 || true)
-if [ -n "$kpkg" ] && [ ! -f "$cache/kernel/$kpkg/.unpacked" ]; then
+if [ -n "$kpkg" ] && [ "$(cat "$cache/kernel/$kpkg/.unpacked" 2>/dev/null)" != "${kfiles[*]}" ]; then
   log "fetching $kpkg (apt-get download, not installed)"
   why=""
   rm -rf "$cache/download" && mkdir -p "$cache/download"
   if (cd "$cache/download" && apt-get download "$kpkg" >download.log 2>&1); then
     rm -rf "$cache/kernel" && mkdir -p "$cache/kernel/$kpkg"
-    dpkg-deb --fsys-tarfile "$cache"/download/*.deb |
-      tar -x -C "$cache/kernel/$kpkg" --wildcards './boot/vmlinuz-*' \
-        './lib/modules/*/kernel/drivers/virtio/*' './lib/modules/*/kernel/drivers/block/virtio_blk.ko*' \
-        './lib/modules/*/kernel/fs/9p/*' './lib/modules/*/kernel/net/9p/*' \
-        './lib/modules/*/kernel/fs/netfs/*' './lib/modules/*/kernel/fs/fscache/*'
-    touch "$cache/kernel/$kpkg/.unpacked"
+    dpkg-deb --fsys-tarfile "$cache"/download/*.deb | tar -x -C "$cache/kernel/$kpkg" --wildcards "${kfiles[@]}"
+    echo "${kfiles[*]}" >"$cache/kernel/$kpkg/.unpacked"
     rm -rf "$cache/download"
   else
     why="apt-get download $kpkg failed: $(tail -n 1 "$cache/download/download.log")"
@@ -106,60 +120,61 @@ if [ "$(cat "$cache/initramfs.stamp" 2>/dev/null)" != "$stamp" ] || [ ! -s "$cac
 fi
 [ -f "$cache/disk.img" ] || truncate -s 64M "$cache/disk.img"
 
-# --- Boot. ------------------------------------------------------------------------------------------------
-results=native/build-guest/results
-cmdline="console=ttyS0 quiet panic=-1 JS_CHECKOUT=$root JS_RESULTS=$results JS_TESTS=$tests"
+# --- Boot, once per configuration. ------------------------------------------------------------------------
 shares=(-virtfs "local,path=/usr,mount_tag=usr,security_model=none,readonly=on"
   -virtfs "local,path=$root,mount_tag=checkout,security_model=none")
+nodedir_arg=""
 case "$node" in
   /usr/*) ;;
   *) # node outside /usr (nvm, a tarball): share its install folder at the same path.
     nodedir=$(dirname "$(dirname "$node")")
     shares+=(-virtfs "local,path=$nodedir,mount_tag=nodedir,security_model=none,readonly=on")
-    cmdline+=" JS_NODEDIR=$nodedir" ;;
+    nodedir_arg=" JS_NODEDIR=$nodedir" ;;
 esac
 # qboot (qemu-system-data) boots straight into the kernel: faster than SeaBIOS, and it does not reset the
 # terminal with escape codes on the console.
 [ -f /usr/share/qemu/qboot.rom ] && shares+=(-bios /usr/share/qemu/qboot.rom)
-log "booting $(basename "$kdir") ($(basename "$kernel")), TCG, timeout ${timeout_s}s; guest console follows"
 prep=$(since "$t0")
-t1=$(date +%s.%N)
-boot_guest() {
-  rm -rf "${root:?}/$results" && mkdir -p "$root/$results"
-  set +e
-  # No KVM: this host's /dev/kvm only runs specially built guests. -smp 2 with the default CPU was fastest.
-  timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
-    -kernel "$kernel" -initrd "$cache/initramfs.cpio" -append "$cmdline" \
-    -drive "file=$cache/disk.img,if=virtio,format=raw" "${shares[@]}" </dev/null
-  qemu_status=$?
-  set -e
-}
-timed_out() { [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; }
-boot_guest
-# The emulated guest has, rarely, stopped making progress mid-suite (no test failed; the VM sat until the
-# timeout). A timeout is tried once more with a fresh boot; a failed test is final. Which test was running
-# when it stalled is in the console output above.
-if timed_out; then
-  log "the guest stalled (timeout after ${timeout_s}s); booting it once more"
-  boot_guest
-fi
-if timed_out; then
-  fail "timed out after ${timeout_s}s twice: QEMU killed (set JOBSCOPE_GUEST_TIMEOUT to allow longer)"
-fi
-[ "$qemu_status" = 0 ] || fail "QEMU exited with status $qemu_status"
-# Three runs in one boot: from the root cgroup, from a leaf shared with other processes, and alone in a
-# cgroup of its own (see pure-v2/init).
 status=0
 summary=""
-for run in root leaf delegated; do
-  [ -f "$root/$results/$run/exit-code" ] ||
-    fail "the guest powered off before the $run run finished (see the console above)"
-  code=$(cat "$root/$results/$run/exit-code")
-  [ "$code" = 0 ] || status=$code
-  summary+=" $run: exit $code, $(tr -d '\r' <"$root/$results/$run/output.txt" |
-    awk '/^ℹ (pass|fail|skipped) [0-9]+$/ { n[$2] += $3 } END { printf "pass %d fail %d skipped %d", n["pass"], n["fail"], n["skipped"] }')"
-  summary+=" in $(cat "$root/$results/$run/suite-seconds") s;"
+for config in "${configs[@]}"; do
+  results=native/build-guest/results/$config
+  cmdline="console=ttyS0 quiet panic=-1 JS_CGROUPS=$config JS_CHECKOUT=$root JS_RESULTS=$results JS_TESTS=$tests$nodedir_arg"
+  log "$config: booting $(basename "$kdir") ($(basename "$kernel")), TCG, timeout ${timeout_s}s; guest console follows"
+  t1=$(date +%s.%N)
+  boot_guest() {
+    rm -rf "${root:?}/$results" && mkdir -p "$root/$results"
+    set +e
+    # No KVM: this host's /dev/kvm only runs specially built guests. -smp 2 with the default CPU was fastest.
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
+      -kernel "$kernel" -initrd "$cache/initramfs.cpio" -append "$cmdline" \
+      -drive "file=$cache/disk.img,if=virtio,format=raw" "${shares[@]}" </dev/null
+    qemu_status=$?
+    set -e
+  }
+  timed_out() { [ "$qemu_status" = 124 ] || [ "$qemu_status" = 137 ]; }
+  boot_guest
+  # The emulated guest has, rarely, stopped making progress mid-suite (no test failed; the VM sat until the
+  # timeout). A timeout is tried once more with a fresh boot; a failed test is final. The guest's watchdog
+  # (guest/init) prints the stuck test and its processes' kernel stacks on the console when output stops.
+  if timed_out; then
+    log "$config: the guest stalled (timeout after ${timeout_s}s); booting it once more"
+    boot_guest
+  fi
+  if timed_out; then
+    fail "$config: timed out after ${timeout_s}s twice: QEMU killed (set JOBSCOPE_GUEST_TIMEOUT to allow longer)"
+  fi
+  [ "$qemu_status" = 0 ] || fail "$config: QEMU exited with status $qemu_status"
+  for run in ${runs[$config]}; do
+    [ -f "$root/$results/$run/exit-code" ] ||
+      fail "$config: the guest powered off before the $run run finished (see the console above)"
+    code=$(cat "$root/$results/$run/exit-code")
+    [ "$code" = 0 ] || status=$code
+    summary+=" $config/$run: exit $code, $(tr -d '\r' <"$root/$results/$run/output.txt" |
+      awk '/^ℹ (pass|fail|skipped) [0-9]+$/ { n[$2] += $3 } END { printf "pass %d fail %d skipped %d", n["pass"], n["fail"], n["skipped"] }')"
+    summary+=" in $(cat "$root/$results/$run/suite-seconds") s;"
+  done
+  summary+=" $config boot $(cat "$root/$results/boot-seconds") s (guest clock), QEMU $(since "$t1") s;"
 done
-log "guest suite${summary} boot $(cat "$root/$results/boot-seconds") s (guest clock);" \
-  "prepare $prep s, QEMU $(since "$t1") s, total $(since "$t0") s; output in $results/"
+log "guest suites:${summary} prepare $prep s, total $(since "$t0") s; output in native/build-guest/results/"
 exit "$status"
