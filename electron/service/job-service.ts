@@ -287,6 +287,7 @@ export class JobService {
     for (const notification of batch) {
       const held = this.held.get(notification.jobId);
       if (!held) continue; // the job was closed while its messages were in flight
+      if (notification.kind === 'NOTIFICATIONS_LOST') console.warn(lostLine(held.job, notification));
       held.notifications.push(notification);
       if (held.notifications.length > this.options.notificationLimit) {
         held.notifications.shift();
@@ -343,6 +344,15 @@ function frozenHolder(jobPath: string): string | undefined {
   if (inside('self')) return 'JobScope itself';
   if (inside(1)) return 'init (pid 1)';
   return undefined;
+}
+
+/** The log line for a NOTIFICATIONS_LOST: what was lost, exactly, and for which job. */
+function lostLine(job: native.Job, n: native.Notification): string {
+  if (n.lost !== undefined) return `JobScope: job ${job.name} (${job.path}): ${n.lost} notifications were lost while nothing listened`;
+  return (
+    `JobScope: job ${job.name} (${job.path}): the kernel dropped ${n.kernelEventsDropped} process events host-wide; ` +
+    'exits of known members were re-checked and reported, processes that started and ended meanwhile may be missing'
+  );
 }
 
 function definedEnv(): Record<string, string> {

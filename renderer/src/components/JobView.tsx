@@ -17,9 +17,10 @@ const NONE: never[] = [];
 export function JobView({ job }: { job: JobSummary }) {
   const samples = useStore((s) => s.data[job.id]?.samples ?? NONE);
   const notifications = useStore((s) => s.data[job.id]?.notifications ?? NONE);
+  const dropped = useStore((s) => s.data[job.id]?.dropped ?? 0);
   // Paused: the view keeps showing this snapshot while the store goes on buffering.
   const [snapshot, setSnapshot] = useState<JobData | null>(null);
-  const shown = snapshot ?? { samples, notifications };
+  const shown = snapshot ?? { samples, notifications, dropped };
 
   const latest = latestSample(shown);
   const previous = shown.samples.length > 1 ? shown.samples[shown.samples.length - 2] : undefined;
@@ -27,7 +28,7 @@ export function JobView({ job }: { job: JobSummary }) {
 
   return (
     <section className="job-view" aria-labelledby="job-title">
-      <JobHeader job={job} count={processCount(latestSample({ samples, notifications })) ?? 0} frozen={samples.at(-1)?.frozen} />
+      <JobHeader job={job} count={processCount(latestSample({ samples, notifications, dropped })) ?? 0} frozen={samples.at(-1)?.frozen} />
 
       {job.state !== 'live' && (
         <p className="banner" role="note">
@@ -36,7 +37,7 @@ export function JobView({ job }: { job: JobSummary }) {
       )}
 
       <div className="view-bar">
-        <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications } : null)} />
+        <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications, dropped } : null)} />
         <ExportButtons job={job} samples={samples} notifications={notifications} />
       </div>
       {snapshot && (
@@ -50,7 +51,7 @@ export function JobView({ job }: { job: JobSummary }) {
       <JobCharts job={job} samples={shown.samples} notifications={shown.notifications} />
       <LimitsPanel job={job} />
       <MemberTable latest={latest} previous={previous} />
-      <NotificationLog notifications={shown.notifications} />
+      <NotificationLog notifications={shown.notifications} dropped={shown.dropped} />
     </section>
   );
 }
