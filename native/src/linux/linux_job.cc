@@ -44,15 +44,22 @@ uint64_t readU64(KeptFile& file, bool& ok) {
 // RLIMIT_NOFILE (read once; Backend::create has raised it to the hard limit by then), so the
 // per-job cgroup files, the poller's, and the rest of the process keep the other half. Past the
 // budget a member's stat is read with open/read/close each tick instead: slower, never failing.
+// The other half is not always enough (1000 jobs hold about 12,000 cgroup fds), so a kept fd is
+// also refused past a ceiling of three quarters of the limit: fds are numbered lowest-free first,
+// so a number that high means the table is that full. The budget then stays at what was kept.
 std::atomic<size_t> memberFdsKept{0};
-size_t memberFdBudget() {
-  static const size_t budget = [] {
+struct MemberFdLimits {
+  std::atomic<size_t> budget;
+  long ceiling;
+};
+MemberFdLimits& memberFdLimits() {
+  static MemberFdLimits limits = [] {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return static_cast<size_t>(512);
-    if (rl.rlim_cur == RLIM_INFINITY) return static_cast<size_t>(1) << 20;
-    return static_cast<size_t>(rl.rlim_cur / 2);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return MemberFdLimits{512, 768};
+    if (rl.rlim_cur == RLIM_INFINITY) return MemberFdLimits{static_cast<size_t>(1) << 20, 3l << 20};
+    return MemberFdLimits{static_cast<size_t>(rl.rlim_cur / 2), static_cast<long>(rl.rlim_cur / 4 * 3)};
   }();
-  return budget;
+  return limits;
 }
 
 // deviceLabel() does a readlink in /sys per device; a sample needs the label every tick.
@@ -462,11 +469,16 @@ bool LinuxJob::readMember(int64_t pid, ProcStat& st) {
   auto it = members_.find(pid);
   if (it == members_.end()) {
     MemberFile m;
-    if (memberFdsKept.load() < memberFdBudget()) {
+    MemberFdLimits& limits = memberFdLimits();
+    if (memberFdsKept.load() < limits.budget.load()) {
       char path[32];
       std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
       m.stat = KeptFile(Fd(::open(path, O_RDONLY | O_CLOEXEC)), 384);
       if (!m.stat.valid() && errno != EMFILE && errno != ENFILE) return false;  // exited (ENOENT)
+      if (m.stat.valid() && m.stat.fd() >= limits.ceiling) {
+        limits.budget = memberFdsKept.load();
+        m.stat.reset();
+      }
     }
     if (!m.stat.valid()) return readProcStat(pid, st);  // past the budget: open/read/close
     if (!m.stat.read() || !parseProcStat(m.stat.text(), st)) return false;

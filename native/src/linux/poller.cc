@@ -361,8 +361,9 @@ void Poller::drainNetlink(double now) {
     }
     if (from.nl_pid != 0) continue;  // only the kernel speaks for the proc connector
     forEachProcEvent(buf, static_cast<size_t>(n), [&](const cn_msg& cn, const proc_event& ev) {
-      // Acks carry the requester's sequence number, not the CPU's.
-      if (ev.what != proc_event::PROC_EVENT_NONE) dropped += sequenceGap(ev.cpu, cn.seq);
+      // Every message, acks too, takes the next number of its CPU's counter; before Linux 5.9 acks
+      // carried the requester's number instead, with cpu -1.
+      if (ev.cpu != UINT32_MAX) dropped += sequenceGap(ev.cpu, cn.seq);
       if (ev.what == proc_event::PROC_EVENT_FORK) {
         const auto& f = ev.event_data.fork;
         if (f.child_pid != f.child_tgid) return;  // a new thread, not a new process
