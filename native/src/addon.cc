@@ -4,9 +4,9 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
-#include <chrono>
 #include <deque>
 #include <map>
 #include <memory>
