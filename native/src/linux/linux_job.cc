@@ -825,10 +825,11 @@ std::string resolveExecutable(const std::string& file, const std::string& pathVa
 }
 
 struct LaunchRecord {
-  int32_t kind;  // 1: the pid of the program (from the intermediate child); 2..4: a failure stage
+  int32_t kind;  // 1: the pid of the program (from the intermediate child); 2..4: a failure stage;
+                 // 5: the program is in the job and waits to be let go
   int32_t value; // pid or errno
 };
-constexpr int32_t kStageJoin = 2, kStageCwd = 3, kStageExec = 4;
+constexpr int32_t kStageJoin = 2, kStageCwd = 3, kStageExec = 4, kJoined = 5;
 
 void writeRecord(int fd, int32_t kind, int32_t value) {
   LaunchRecord r{kind, value};
@@ -872,9 +873,13 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
   char* const* envArg = o.env ? envp.data() : environ;
   const char* cwd = o.cwd ? o.cwd->c_str() : nullptr;
 
-  int fds[2];
+  int fds[2], goFds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throwErrno(errno, what);
   Fd readEnd(fds[0]), writeEnd(fds[1]);
+  // The program waits on this pipe until the poller knows it as a member: its forks are matched by
+  // their parent, so a child forked before that would never be reported.
+  if (::pipe2(goFds, O_CLOEXEC) != 0) throwErrno(errno, what);
+  Fd goRead(goFds[0]), goWrite(goFds[1]);
   // Double fork: the program's parent exits at once, so the program is reparented to init
   // (or a subreaper) and never stays a zombie of JobScope.
   pid_t middle = ::fork();
@@ -913,25 +918,40 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
       writeRecord(fds[1], kStageCwd, errno);
       ::_exit(127);
     }
+    ::close(goFds[1]);
+    writeRecord(fds[1], kJoined, 0);
+    char go;
+    while (::read(goFds[0], &go, 1) < 0 && errno == EINTR) {
+    }
     ::execve(exe.c_str(), argv.data(), envArg);
     writeRecord(fds[1], kStageExec, errno);
     ::_exit(127);
   }
   writeEnd.reset();
+  goRead.reset();
   int status = 0;
   while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
   }
-  // Records until EOF, which comes when the program's exec succeeded (CLOEXEC) or it exited.
   pid_t program = 0;
   int32_t failStage = 0, failErr = 0;
-  LaunchRecord r;
-  for (;;) {
-    ssize_t n = ::read(readEnd.get(), &r, sizeof r);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof r)) break;
-    if (r.kind == 1) program = r.value;
-    else if (!failStage) failStage = r.kind, failErr = r.value;
-  }
+  bool joined = false;
+  // Reads records until `enough` says so or EOF, which comes when the program's exec succeeded
+  // (CLOEXEC) or it exited.
+  auto readRecords = [&](auto enough) {
+    LaunchRecord r;
+    while (!enough()) {
+      ssize_t n = ::read(readEnd.get(), &r, sizeof r);
+      if (n < 0 && errno == EINTR) continue;
+      if (n != static_cast<ssize_t>(sizeof r)) break;
+      if (r.kind == 1) program = r.value;
+      else if (r.kind == kJoined) joined = true;
+      else if (!failStage) failStage = r.kind, failErr = r.value;
+    }
+  };
+  readRecords([&] { return failStage != 0 || (program > 0 && joined); });
+  if (!failStage && program > 0 && joined) poller_->noteAssigned(p_.id, program);
+  goWrite.reset();  // lets the program exec
+  readRecords([] { return false; });
   if (failStage) {
     std::string stage = failStage == kStageJoin  ? "could not join the job's cgroups"
                         : failStage == kStageCwd ? "could not change to directory " + *o.cwd
@@ -942,7 +962,6 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
     throw Error(errnoName(failErr), what + ": " + stage + ": " + why + " (" + errnoName(failErr) + ")");
   }
   if (program <= 0) throw Error("EINTERNAL", what + ": the launcher exited without reporting the program's pid");
-  poller_->noteAssigned(p_.id, program);
   return program;
 }
 
