@@ -120,7 +120,7 @@ function notificationKey(n: Notification): string {
 
 /** The newest MAX_NOTIFICATIONS of held + fresh, and how many older ones that left out. */
 function appendNotifications(held: Notification[], fresh: Notification[]): { notifications: Notification[]; trimmed: number } {
-  if (!fresh.length) return { notifications: held, trimmed: 0 };
+  if (!fresh.length && held.length <= MAX_NOTIFICATIONS) return { notifications: held, trimmed: 0 };
   const out = held.concat(fresh);
   const trimmed = Math.max(0, out.length - MAX_NOTIFICATIONS);
   return { notifications: trimmed > 0 ? out.slice(trimmed) : out, trimmed };
