@@ -4,13 +4,21 @@
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import type { Page } from '@playwright/test';
 import { expect, test } from './serve-fixture';
-
-const tmp = mkdtempSync('/tmp/jobscope-e2e-dropped-');
-test.afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 test('the notification log says how many older notifications it dropped', async ({ page, serveUrl }) => {
   test.setTimeout(180_000);
+  // Made here, not at load: Playwright loads spec files in more than one process.
+  const tmp = mkdtempSync('/tmp/jobscope-e2e-dropped-');
+  try {
+    await burstAndCheck(page, serveUrl, tmp);
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+});
+
+async function burstAndCheck(page: Page, serveUrl: string, tmp: string): Promise<void> {
   const swarm = path.join(tmp, 'swarm');
   execFileSync('cc', ['-O2', '-o', swarm, path.join(__dirname, '..', 'native', 'test', 'swarm.c')]);
   const jobName = `e2e-dropped-${process.pid}`;
@@ -39,4 +47,4 @@ test('the notification log says how many older notifications it dropped', async 
   await expect(dropped).toHaveText('203 older notifications of this job were dropped to bound memory: this log keeps the newest 1000.');
   await page.getByRole('button', { name: 'Close job' }).click();
   await expect(page.getByRole('heading', { level: 2, name: new RegExp(`^${jobName}\\b`) })).toBeHidden();
-});
+}

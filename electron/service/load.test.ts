@@ -59,6 +59,7 @@ test('1000 jobs of 11 members held and sampled: every member in every sample, me
         // already exited: the test released them
       }
     }
+    rmSync(tmp, { recursive: true, force: true });
   });
   for (const [i, job] of jobs.entries()) {
     const args = ['hold', String(PER_JOB - 1), `${tmp}/ready-${i}`];
@@ -106,5 +107,4 @@ test('1000 jobs of 11 members held and sampled: every member in every sample, me
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
   }
-  rmSync(tmp, { recursive: true, force: true });
 });
