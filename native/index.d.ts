@@ -3,7 +3,10 @@
 // microseconds, memory values bytes. Every entry checks its arguments and throws a TypeError or
 // RangeError naming the bad one; OS failures throw a JobScopeError.
 
-/** Message kinds, named after Windows' JOB_OBJECT_MSG_* completion messages. */
+/**
+ * Message kinds, named after Windows' JOB_OBJECT_MSG_* completion messages, plus NOTIFICATIONS_LOST (ours):
+ * some of the job's messages could not be delivered (see Notification.lost and kernelEventsDropped).
+ */
 export type NotificationKind =
   | 'END_OF_JOB_TIME'
   | 'END_OF_PROCESS_TIME'
@@ -16,7 +19,8 @@ export type NotificationKind =
   | 'JOB_MEMORY_LIMIT'
   | 'NOTIFICATION_LIMIT'
   | 'JOB_CYCLE_TIME_LIMIT'
-  | 'SILO_TERMINATED';
+  | 'SILO_TERMINATED'
+  | 'NOTIFICATIONS_LOST';
 
 export interface Notification {
   kind: NotificationKind;
@@ -30,6 +34,18 @@ export interface Notification {
   exitCode?: number;
   /** ABNORMAL_EXIT_PROCESS on Linux: the number of the signal that killed the process. */
   signal?: number;
+  /**
+   * NOTIFICATIONS_LOST: exactly how many of this job's notifications were dropped, oldest first, while no
+   * listener was set (more than 100,000 queued). It comes first in the batch that delivers the rest.
+   */
+  lost?: number;
+  /**
+   * NOTIFICATIONS_LOST on Linux: the kernel dropped this many proc connector messages (any process on the
+   * host; its receive buffer overran). Every member known then was re-checked and those that had exited
+   * were reported (EXIT_PROCESS without exitCode); what can still be missing is processes that both
+   * started and exited within the overrun, at most this many.
+   */
+  kernelEventsDropped?: number;
 }
 
 /** Where a memory figure was read from, so the UI can say how far to trust it. */
@@ -281,6 +297,10 @@ export interface HostInfo {
   cgroupLayout?: 'unified' | 'hybrid' | 'legacy';
   /** How process exits are observed: 'netlink' (proc connector), 'pidfd', or 'iocp' on Windows. */
   exitEvents: 'netlink' | 'pidfd' | 'iocp';
+  /** Notifications dropped since the addon loaded (the sum of NOTIFICATIONS_LOST.lost, all jobs). */
+  notificationsLost: number;
+  /** Linux: proc connector messages the kernel dropped since the addon loaded (0 with pidfd). */
+  kernelEventsDropped?: number;
   /** Where created jobs' memory figures come from on this host. */
   memorySource: MemorySource;
   /** Linux: where each controller a job uses lives for jobs created under the default parent. */

@@ -373,10 +373,13 @@ export class JobService {
 
   private onNotifications(batch: native.Notification[]): void {
     const concerned = new Set<number>();
+    // A proc connector overrun is told to every job: one line for it, not one per job.
+    const lostLines = new Set<string>();
     const kept: native.Notification[] = [];
     for (const notification of batch) {
       const held = this.held.get(notification.jobId);
       if (!held) continue; // the job was closed while its messages were in flight
+      if (notification.kind === 'NOTIFICATIONS_LOST') lostLines.add(lostLine(held.job, notification));
       held.notifications.push(notification);
       if (held.notifications.length > this.options.notificationLimit) {
         held.notifications.shift();
@@ -385,6 +388,7 @@ export class JobService {
       concerned.add(notification.jobId);
       kept.push(notification);
     }
+    for (const line of lostLines) console.warn(line);
     if (kept.length > 0) this.sampleAndEmit([...concerned], kept);
   }
 
@@ -459,6 +463,15 @@ function limitsRecord(job: native.Job, time: number): RecordingRecord[] {
 /** e.g. recording-2026-12-03T16-10-05: sortable, and a safe file name. */
 function defaultRecordingName(time: number): string {
   return `recording-${new Date(time).toISOString().slice(0, 19).replace(/:/g, '-')}`;
+}
+
+/** The log line for a NOTIFICATIONS_LOST: what was lost, exactly, and for which job (or all of them). */
+function lostLine(job: native.Job, n: native.Notification): string {
+  if (n.lost !== undefined) return `JobScope: job ${job.name} (${job.path}): ${n.lost} notifications were lost while nothing listened`;
+  return (
+    `JobScope: the kernel dropped ${n.kernelEventsDropped} process events host-wide (proc connector overrun); every ` +
+    "job's known members were re-checked and their exits reported, processes that started and ended meanwhile may be missing"
+  );
 }
 
 function definedEnv(): Record<string, string> {

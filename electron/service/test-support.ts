@@ -1,7 +1,8 @@
 // What the service tests share: a started service with its event log, command helpers that fail the test
 // with the service's own error, child processes killed at the end, and waiting on conditions (never sleeps).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
 import type { CommandReply, CommandResults, CommandType, Notification, ServiceEvent } from '../contract';
@@ -67,4 +68,25 @@ export async function until<T>(what: string, probe: () => T | undefined | false,
     if (Date.now() > deadline) assert.fail(`timed out waiting for ${what}`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/**
+ * Compiles native/test/swarm.c (many cheap member processes: see there) into `dir`, statically where the C
+ * library allows, and returns the binary's path.
+ */
+export function buildSwarm(dir: string): string {
+  const source = path.join(__dirname, '..', '..', 'native', 'test', 'swarm.c');
+  const binary = path.join(dir, 'swarm');
+  try {
+    execFileSync('cc', ['-O2', '-Wall', '-static', '-o', binary, source], { stdio: 'pipe' });
+  } catch {
+    execFileSync('cc', ['-O2', '-Wall', '-o', binary, source], { stdio: 'pipe' });
+  }
+  return binary;
+}
+
+/** Waits for a swarm to write its READYFILE and returns how many children it made. */
+export async function swarmMade(readyFile: string, timeoutMs = 120_000): Promise<number> {
+  const text = await until('the swarm to be ready', () => existsSync(readyFile) && readFileSync(readyFile, 'utf8'), timeoutMs);
+  return Number(text.trim());
 }

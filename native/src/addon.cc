@@ -4,9 +4,11 @@
 #include <napi.h>
 
 #include <cerrno>
+#include <chrono>
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <map>
 #include <memory>
 #include <mutex>
 #include <set>
@@ -22,9 +24,15 @@ struct AddonData;
 void deliver(Napi::Env env, Napi::Function listener, AddonData* data, std::vector<Notification>* batch);
 using Tsfn = Napi::TypedThreadSafeFunction<AddonData, std::vector<Notification>, deliver>;
 
-// Kept while no listener is set; beyond this the oldest are dropped (a listener that never
-// comes must not grow memory without bound).
-constexpr size_t kMaxPending = 100000;
+// Kept while no listener is set; beyond this the oldest are dropped and counted (a listener that
+// never comes must not grow memory without bound). JOBSCOPE_PENDING_LIMIT lowers it, so that the
+// counting can be exercised without 100,000 processes.
+size_t pendingLimit() {
+  constexpr size_t kMaxPending = 100000;
+  const char* forced = std::getenv("JOBSCOPE_PENDING_LIMIT");
+  long limit = forced ? std::strtol(forced, nullptr, 10) : 0;
+  return limit > 0 && static_cast<size_t>(limit) < kMaxPending ? static_cast<size_t>(limit) : kMaxPending;
+}
 
 struct AddonData {
   std::unique_ptr<jobscope::Backend> backend;
@@ -36,20 +44,53 @@ struct AddonData {
   // were already queued in the thread-safe function.
   std::set<uint32_t> liveJobs;
 
-  std::mutex mu;  // guards tsfn/listening/pending against the poller thread
+  std::mutex mu;  // guards everything below against the poller thread
   Tsfn tsfn;
   bool listening = false;
+  const size_t maxPending = pendingLimit();
   std::deque<Notification> pending;
+  // Dropped from `pending` at its limit, per job (told to the next listener as NOTIFICATIONS_LOST),
+  // and in all since start (hostInfo().notificationsLost).
+  std::map<uint32_t, uint64_t> pendingLost;
+  uint64_t notificationsLost = 0;
 
   // Called on the poller thread (and on the JS thread from assign/create).
   void onNotifications(std::vector<Notification>&& batch) {
     std::lock_guard<std::mutex> lock(mu);
     if (listening) {
-      tsfn.NonBlockingCall(new std::vector<Notification>(std::move(batch)));  // queue is unbounded
+      size_t count = batch.size();
+      auto* queued = new std::vector<Notification>(std::move(batch));
+      // The queue is unbounded: this fails only while the function is being released.
+      if (tsfn.NonBlockingCall(queued) != napi_ok) {
+        delete queued;
+        notificationsLost += count;
+      }
       return;
     }
     for (auto& n : batch) pending.push_back(std::move(n));
-    while (pending.size() > kMaxPending) pending.pop_front();
+    while (pending.size() > maxPending) {
+      ++pendingLost[pending.front().jobId];
+      ++notificationsLost;
+      pending.pop_front();
+    }
+  }
+
+  // With mu held: what was kept for a new listener, led by one NOTIFICATIONS_LOST per job that
+  // lost some (the oldest are the ones dropped).
+  std::vector<Notification> takePending(double now) {
+    std::vector<Notification> batch;
+    for (const auto& [jobId, count] : pendingLost) {
+      Notification n;
+      n.kind = "NOTIFICATIONS_LOST";
+      n.jobId = jobId;
+      n.time = now;
+      n.lost = count;
+      batch.push_back(std::move(n));
+    }
+    pendingLost.clear();
+    batch.insert(batch.end(), std::make_move_iterator(pending.begin()), std::make_move_iterator(pending.end()));
+    pending.clear();
+    return batch;
   }
 
   void stopListening() {
@@ -59,6 +100,11 @@ struct AddonData {
     tsfn.Release();
   }
 };
+
+double nowMs() {
+  using namespace std::chrono;
+  return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
+}
 
 [[noreturn]] void throwJobScopeError(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message);
@@ -90,6 +136,10 @@ Napi::Value notificationToJs(Napi::Env env, const Notification& n) {
   o.Set("time", Napi::Number::New(env, n.time));
   if (n.exitCode) o.Set("exitCode", Napi::Number::New(env, static_cast<double>(*n.exitCode)));
   if (n.signal) o.Set("signal", Napi::Number::New(env, static_cast<double>(*n.signal)));
+  if (n.lost) o.Set("lost", Napi::Number::New(env, static_cast<double>(*n.lost)));
+  if (n.kernelEventsDropped) {
+    o.Set("kernelEventsDropped", Napi::Number::New(env, static_cast<double>(*n.kernelEventsDropped)));
+  }
   return o;
 }
 
@@ -595,6 +645,14 @@ Napi::Value hostInfo(const Napi::CallbackInfo& info) {
   if (h.cgroup2Mount) o.Set("cgroup2Mount", *h.cgroup2Mount);
   if (h.cgroupLayout) o.Set("cgroupLayout", *h.cgroupLayout);
   o.Set("exitEvents", h.exitEvents);
+  {
+    AddonData* data = dataOf(env);
+    std::lock_guard<std::mutex> lock(data->mu);
+    o.Set("notificationsLost", Napi::Number::New(env, static_cast<double>(data->notificationsLost)));
+  }
+  if (h.kernelEventsDropped) {
+    o.Set("kernelEventsDropped", Napi::Number::New(env, static_cast<double>(*h.kernelEventsDropped)));
+  }
   o.Set("memorySource", h.memorySource);
   if (!h.controllers.empty()) {
     Napi::Object c = Napi::Object::New(env);
@@ -760,10 +818,8 @@ void startNotifications(const Napi::CallbackInfo& info) {
     if (data->listening) data->tsfn.Release();  // replaced: only one listener
     data->tsfn = tsfn;
     data->listening = true;
-    if (!data->pending.empty()) {
-      auto* batch = new std::vector<Notification>(std::make_move_iterator(data->pending.begin()),
-                                                   std::make_move_iterator(data->pending.end()));
-      data->pending.clear();
+    if (!data->pending.empty() || !data->pendingLost.empty()) {
+      auto* batch = new std::vector<Notification>(data->takePending(nowMs()));
       data->tsfn.NonBlockingCall(batch);
     }
   }

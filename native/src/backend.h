@@ -149,6 +149,7 @@ struct HostInfo {
   std::optional<std::string> cgroup2Mount;
   std::optional<std::string> cgroupLayout;  // "unified" | "hybrid" | "legacy"
   std::string exitEvents;             // "netlink" | "pidfd" | "iocp"
+  std::optional<uint64_t> kernelEventsDropped;  // Linux: Poller::kernelEventsDropped()
   std::string memorySource;
   // Linux: controller -> "v2" | "v1" | "none" (empty on Windows).
   std::vector<std::pair<std::string, std::string>> controllers;
@@ -161,6 +162,10 @@ struct Notification {
   double time = 0;
   std::optional<int64_t> exitCode;
   std::optional<int64_t> signal;
+  // NOTIFICATIONS_LOST: this job's notifications dropped before delivery (exact), or the proc
+  // connector messages the kernel dropped, host-wide (an overrun).
+  std::optional<uint64_t> lost;
+  std::optional<uint64_t> kernelEventsDropped;
 };
 
 // Called on the backend's poller thread with events in the order they happened.

@@ -138,6 +138,8 @@ test('hostInfo reports the detected layout', { skip }, (t) => {
   if (process.env.JOBSCOPE_EXPECT_LAYOUT) assert.equal(info.cgroupLayout, process.env.JOBSCOPE_EXPECT_LAYOUT);
   if (process.env.JOBSCOPE_EXPECT_MEMORY) assert.equal(info.memorySource, process.env.JOBSCOPE_EXPECT_MEMORY);
   assert.equal(info.exitEvents, 'netlink'); // we are root
+  assert.equal(typeof info.kernelEventsDropped, 'number');
+  assert.equal(typeof info.notificationsLost, 'number');
   // createJob enables +memory in our own cgroup for its jobscope child. cgroup v2's "no internal processes"
   // lets only the real root (no cgroup.type) do that while holding processes; elsewhere (a systemd session
   // scope on a pure-v2 host) it can only once JobScope has moved itself into the jobscope-service leaf,

@@ -115,6 +115,9 @@ test('hostInfo says win32 and iocp', { skip }, () => {
   assert.equal(host.platform, 'win32');
   assert.equal(host.exitEvents, 'iocp');
   assert.ok(['job-object', 'process-sum'].includes(host.memorySource));
+  // The completion port queues without limit: nothing is dropped, and there is no proc connector.
+  assert.equal(host.notificationsLost, 0);
+  assert.equal(host.kernelEventsDropped, undefined);
 });
 
 test('messages in order with pids: A attached before listening, B after; B dies first', { skip }, async () => {

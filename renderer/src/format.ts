@@ -91,6 +91,10 @@ export function describeNotification(n: Notification): string {
       return 'the job CPU cycle limit was reached';
     case 'SILO_TERMINATED':
       return 'the silo was terminated';
+    case 'NOTIFICATIONS_LOST':
+      return n.lost != null
+        ? `${n.lost} older notifications of this job were lost before JobScope was listening`
+        : `the kernel dropped ${n.kernelEventsDropped ?? 'some'} process events (host-wide); members were re-checked, but processes that started and ended meanwhile may be missing`;
   }
 }
 

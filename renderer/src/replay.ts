@@ -70,6 +70,8 @@ export function jobAt(index: ReplayIndex, jobId: number, time: number, historyMs
     data: {
       samples: samples.slice(countUpTo(samples, time - historyMs), end),
       notifications: notifications.slice(0, countUpTo(notifications, time)),
+      // A recording keeps every notification the service sent; losses it saw are NOTIFICATIONS_LOST records.
+      dropped: 0,
     },
     limits: limits[countUpTo(limits, time) - 1]?.limits,
   };

@@ -23,6 +23,8 @@ export interface JobData {
   samples: JobSample[];
   /** Oldest first. */
   notifications: Notification[];
+  /** This job's notifications older than `notifications[0]` that are no longer held (service log and here). */
+  dropped: number;
 }
 
 export interface Toast {
@@ -59,7 +61,7 @@ export interface State {
 }
 
 const MAX_NOTIFICATIONS = 1000;
-const EMPTY: JobData = { samples: [], notifications: [] };
+const EMPTY: JobData = { samples: [], notifications: [], dropped: 0 };
 
 export class Store {
   private state: State;
@@ -130,10 +132,12 @@ function notificationKey(n: Notification): string {
   return `${n.time}|${n.kind}|${n.pid}|${n.exitCode ?? ''}|${n.signal ?? ''}`;
 }
 
-function appendNotifications(held: Notification[], fresh: Notification[]): Notification[] {
-  if (!fresh.length) return held;
+/** The newest MAX_NOTIFICATIONS of held + fresh, and how many older ones that left out. */
+function appendNotifications(held: Notification[], fresh: Notification[]): { notifications: Notification[]; trimmed: number } {
+  if (!fresh.length && held.length <= MAX_NOTIFICATIONS) return { notifications: held, trimmed: 0 };
   const out = held.concat(fresh);
-  return out.length > MAX_NOTIFICATIONS ? out.slice(out.length - MAX_NOTIFICATIONS) : out;
+  const trimmed = Math.max(0, out.length - MAX_NOTIFICATIONS);
+  return { notifications: trimmed > 0 ? out.slice(trimmed) : out, trimmed };
 }
 
 function groupBy<T extends { jobId: number }>(items: T[]): Map<number, T[]> {
@@ -193,9 +197,11 @@ export function withEvent(s: State, e: ServiceEvent): State {
   for (const id of new Set([...samples.keys(), ...notifications.keys()])) {
     if (!next.jobs.some((j) => j.id === id) && next.ready) continue;
     const held = data[id] ?? EMPTY;
+    const { notifications: kept, trimmed } = appendNotifications(held.notifications, notifications.get(id) ?? []);
     data[id] = {
       samples: appendSamples(next, held.samples, samples.get(id) ?? []),
-      notifications: appendNotifications(held.notifications, notifications.get(id) ?? []),
+      notifications: kept,
+      dropped: held.dropped + trimmed,
     };
   }
   next = { ...next, data };
@@ -214,8 +220,10 @@ export function withHistory(s: State, jobId: number, history: JobHistory): State
   const samples = appendSamples(s, appendSamples(s, [], history.samples), held.samples);
   const known = new Set(history.notifications.map(notificationKey));
   const later = held.notifications.filter((n) => !known.has(notificationKey(n)));
-  const notifications = appendNotifications(history.notifications.slice(), later).sort((a, b) => a.time - b.time);
-  return { ...s, data: { ...s.data, [jobId]: { samples, notifications } } };
+  const { notifications, trimmed } = appendNotifications(history.notifications.slice(), later);
+  notifications.sort((a, b) => a.time - b.time);
+  const dropped = history.droppedNotifications + trimmed;
+  return { ...s, data: { ...s.data, [jobId]: { samples, notifications, dropped } } };
 }
 
 export function withLimits(s: State, jobId: number, report: LimitsReport): State {

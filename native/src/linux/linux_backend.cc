@@ -250,6 +250,7 @@ class LinuxBackend : public Backend {
     if (!host.cgroup2Mount.empty()) info.cgroup2Mount = host.cgroup2Mount;
     info.cgroupLayout = host.layout();
     info.exitEvents = poller_->exitEvents();
+    info.kernelEventsDropped = poller_->kernelEventsDropped();
     // What createJob would pick for a job under the default parent.
     std::string parent = host.defaultParent();
     if (!host.cgroup2Mount.empty() &&

@@ -44,15 +44,22 @@ uint64_t readU64(KeptFile& file, bool& ok) {
 // RLIMIT_NOFILE (read once; Backend::create has raised it to the hard limit by then), so the
 // per-job cgroup files, the poller's, and the rest of the process keep the other half. Past the
 // budget a member's stat is read with open/read/close each tick instead: slower, never failing.
+// The other half is not always enough (1000 jobs hold about 12,000 cgroup fds), so a kept fd is
+// also refused past a ceiling of three quarters of the limit: fds are numbered lowest-free first,
+// so a number that high means the table is that full. The budget then stays at what was kept.
 std::atomic<size_t> memberFdsKept{0};
-size_t memberFdBudget() {
-  static const size_t budget = [] {
+struct MemberFdLimits {
+  std::atomic<size_t> budget;
+  long ceiling;
+};
+MemberFdLimits& memberFdLimits() {
+  static MemberFdLimits limits = [] {
     struct rlimit rl;
-    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return static_cast<size_t>(512);
-    if (rl.rlim_cur == RLIM_INFINITY) return static_cast<size_t>(1) << 20;
-    return static_cast<size_t>(rl.rlim_cur / 2);
+    if (getrlimit(RLIMIT_NOFILE, &rl) != 0) return MemberFdLimits{512, 768};
+    if (rl.rlim_cur == RLIM_INFINITY) return MemberFdLimits{static_cast<size_t>(1) << 20, 3l << 20};
+    return MemberFdLimits{static_cast<size_t>(rl.rlim_cur / 2), static_cast<long>(rl.rlim_cur / 4 * 3)};
   }();
-  return budget;
+  return limits;
 }
 
 // deviceLabel() does a readlink in /sys per device; a sample needs the label every tick.
@@ -474,11 +481,16 @@ bool LinuxJob::readMember(int64_t pid, ProcStat& st) {
   auto it = members_.find(pid);
   if (it == members_.end()) {
     MemberFile m;
-    if (memberFdsKept.load() < memberFdBudget()) {
+    MemberFdLimits& limits = memberFdLimits();
+    if (memberFdsKept.load() < limits.budget.load()) {
       char path[32];
       std::snprintf(path, sizeof path, "/proc/%lld/stat", static_cast<long long>(pid));
       m.stat = KeptFile(Fd(::open(path, O_RDONLY | O_CLOEXEC)), 384);
       if (!m.stat.valid() && errno != EMFILE && errno != ENFILE) return false;  // exited (ENOENT)
+      if (m.stat.valid() && m.stat.fd() >= limits.ceiling) {
+        limits.budget = memberFdsKept.load();
+        m.stat.reset();
+      }
     }
     if (!m.stat.valid()) return readProcStat(pid, st);  // past the budget: open/read/close
     if (!m.stat.read() || !parseProcStat(m.stat.text(), st)) return false;
@@ -825,10 +837,11 @@ std::string resolveExecutable(const std::string& file, const std::string& pathVa
 }
 
 struct LaunchRecord {
-  int32_t kind;  // 1: the pid of the program (from the intermediate child); 2..4: a failure stage
+  int32_t kind;  // 1: the pid of the program (from the intermediate child); 2..4: a failure stage;
+                 // 5: the program is in the job and waits to be let go
   int32_t value; // pid or errno
 };
-constexpr int32_t kStageJoin = 2, kStageCwd = 3, kStageExec = 4;
+constexpr int32_t kStageJoin = 2, kStageCwd = 3, kStageExec = 4, kJoined = 5;
 
 void writeRecord(int fd, int32_t kind, int32_t value) {
   LaunchRecord r{kind, value};
@@ -872,9 +885,13 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
   char* const* envArg = o.env ? envp.data() : environ;
   const char* cwd = o.cwd ? o.cwd->c_str() : nullptr;
 
-  int fds[2];
+  int fds[2], goFds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) throwErrno(errno, what);
   Fd readEnd(fds[0]), writeEnd(fds[1]);
+  // The program waits on this pipe until the poller knows it as a member: its forks are matched by
+  // their parent, so a child forked before that would never be reported.
+  if (::pipe2(goFds, O_CLOEXEC) != 0) throwErrno(errno, what);
+  Fd goRead(goFds[0]), goWrite(goFds[1]);
   // Double fork: the program's parent exits at once, so the program is reparented to init
   // (or a subreaper) and never stays a zombie of JobScope.
   pid_t middle = ::fork();
@@ -913,25 +930,40 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
       writeRecord(fds[1], kStageCwd, errno);
       ::_exit(127);
     }
+    ::close(goFds[1]);
+    writeRecord(fds[1], kJoined, 0);
+    char go;
+    while (::read(goFds[0], &go, 1) < 0 && errno == EINTR) {
+    }
     ::execve(exe.c_str(), argv.data(), envArg);
     writeRecord(fds[1], kStageExec, errno);
     ::_exit(127);
   }
   writeEnd.reset();
+  goRead.reset();
   int status = 0;
   while (::waitpid(middle, &status, 0) < 0 && errno == EINTR) {
   }
-  // Records until EOF, which comes when the program's exec succeeded (CLOEXEC) or it exited.
   pid_t program = 0;
   int32_t failStage = 0, failErr = 0;
-  LaunchRecord r;
-  for (;;) {
-    ssize_t n = ::read(readEnd.get(), &r, sizeof r);
-    if (n < 0 && errno == EINTR) continue;
-    if (n != static_cast<ssize_t>(sizeof r)) break;
-    if (r.kind == 1) program = r.value;
-    else if (!failStage) failStage = r.kind, failErr = r.value;
-  }
+  bool joined = false;
+  // Reads records until `enough` says so or EOF, which comes when the program's exec succeeded
+  // (CLOEXEC) or it exited.
+  auto readRecords = [&](auto enough) {
+    LaunchRecord r;
+    while (!enough()) {
+      ssize_t n = ::read(readEnd.get(), &r, sizeof r);
+      if (n < 0 && errno == EINTR) continue;
+      if (n != static_cast<ssize_t>(sizeof r)) break;
+      if (r.kind == 1) program = r.value;
+      else if (r.kind == kJoined) joined = true;
+      else if (!failStage) failStage = r.kind, failErr = r.value;
+    }
+  };
+  readRecords([&] { return failStage != 0 || (program > 0 && joined); });
+  if (!failStage && program > 0 && joined) poller_->noteAssigned(p_.id, program);
+  goWrite.reset();  // lets the program exec
+  readRecords([] { return false; });
   if (failStage) {
     std::string stage = failStage == kStageJoin  ? "could not join the job's cgroups"
                         : failStage == kStageCwd ? "could not change to directory " + *o.cwd
@@ -942,7 +974,6 @@ int64_t LinuxJob::launch(const LaunchOptions& o) {
     throw Error(errnoName(failErr), what + ": " + stage + ": " + why + " (" + errnoName(failErr) + ")");
   }
   if (program <= 0) throw Error("EINTERNAL", what + ": the launcher exited without reporting the program's pid");
-  poller_->noteAssigned(p_.id, program);
   return program;
 }
 

@@ -13,6 +13,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cerrno>
+#include <csignal>
 #include <cstdlib>
 #include <cstring>
 
@@ -68,6 +70,14 @@ void forEachProcEvent(const char* buf, size_t len, Fn fn) {
   }
 }
 
+// Whether the process has exited (a zombie counts): its pidfd polls readable, or it is gone.
+bool processGone(int64_t pid) {
+  Fd pidfd(static_cast<int>(syscall(SYS_pidfd_open, static_cast<pid_t>(pid), 0)));
+  if (!pidfd.valid()) return errno == ESRCH || (kill(static_cast<pid_t>(pid), 0) != 0 && errno == ESRCH);
+  pollfd p{pidfd.get(), POLLIN, 0};
+  return poll(&p, 1, 0) > 0;
+}
+
 }  // namespace
 
 Poller::Poller(NotificationSink sink) : sink_(std::move(sink)) {
@@ -103,8 +113,14 @@ bool Poller::probeNetlink() {
   addr.nl_groups = CN_IDX_PROC;
   addr.nl_pid = 0;
   if (bind(fd.get(), reinterpret_cast<sockaddr*>(&addr), sizeof addr) != 0) return false;
-  // A big receive buffer makes overruns (ENOBUFS) rare on busy hosts.
-  int rcvbuf = 4 << 20;
+  // A big receive buffer makes overruns (ENOBUFS) rare even when 10,000 processes exit at once:
+  // about 1 KiB of kernel memory per queued message, used only while queued. JOBSCOPE_NETLINK_RCVBUF
+  // (bytes) makes it small so that the overrun path can be exercised.
+  int rcvbuf = 32 << 20;
+  if (const char* forced = std::getenv("JOBSCOPE_NETLINK_RCVBUF")) {
+    long bytes = std::strtol(forced, nullptr, 10);
+    if (bytes > 0 && bytes <= rcvbuf) rcvbuf = static_cast<int>(bytes);
+  }
   setsockopt(fd.get(), SOL_SOCKET, SO_RCVBUFFORCE, &rcvbuf, sizeof rcvbuf);
   const uint32_t seq = 0x6a6f6273;  // "jobs"
   if (!sendMcastOp(fd.get(), PROC_CN_MCAST_LISTEN, seq)) return false;
@@ -333,6 +349,7 @@ void Poller::drainNetlink(double now) {
   alignas(nlmsghdr) char buf[16384];
   std::vector<uint32_t> emptied;
   bool overrun = false;
+  uint64_t dropped = 0;
   for (;;) {
     sockaddr_nl from{};
     socklen_t fromLen = sizeof from;
@@ -347,7 +364,10 @@ void Poller::drainNetlink(double now) {
       break;  // EAGAIN: drained
     }
     if (from.nl_pid != 0) continue;  // only the kernel speaks for the proc connector
-    forEachProcEvent(buf, static_cast<size_t>(n), [&](const cn_msg&, const proc_event& ev) {
+    forEachProcEvent(buf, static_cast<size_t>(n), [&](const cn_msg& cn, const proc_event& ev) {
+      // Every message, acks too, takes the next number of its CPU's counter; before Linux 5.9 acks
+      // carried the requester's number instead, with cpu -1.
+      if (ev.cpu != UINT32_MAX) dropped += sequenceGap(ev.cpu, cn.seq);
       if (ev.what == proc_event::PROC_EVENT_FORK) {
         const auto& f = ev.event_data.fork;
         if (f.child_pid != f.child_tgid) return;  // a new thread, not a new process
@@ -364,13 +384,12 @@ void Poller::drainNetlink(double now) {
           // exit_code is a wait(2) status: low 7 bits the killing signal, else code << 8.
           uint32_t status = e.exit_code;
           if ((status & 0x7f) == 0) {
-            emit(*job, "EXIT_PROCESS", e.process_tgid, now);
-            batch_.back().exitCode = (status >> 8) & 0xff;
+            emit(*job, "EXIT_PROCESS", e.process_tgid, now).exitCode = (status >> 8) & 0xff;
           } else {
             int64_t sig = status & 0x7f;
-            emit(*job, "ABNORMAL_EXIT_PROCESS", e.process_tgid, now);
-            batch_.back().exitCode = 128 + sig;
-            batch_.back().signal = sig;
+            Notification& n = emit(*job, "ABNORMAL_EXIT_PROCESS", e.process_tgid, now);
+            n.exitCode = 128 + sig;
+            n.signal = sig;
           }
           memberExited(*job, e.process_tgid, now);
           if (job->members.empty()) emptied.push_back(id);
@@ -378,7 +397,7 @@ void Poller::drainNetlink(double now) {
       }
     });
   }
-  if (overrun) reconcileAll(now);
+  if (overrun || dropped > 0) resyncAfterOverrun(dropped, now);
   // The last member's exit: cgroup.events already says populated 0 (the kernel leaves the
   // cgroup before it sends the exit message), so report ACTIVE_PROCESS_ZERO without
   // waiting for inotify.
@@ -386,6 +405,31 @@ void Poller::drainNetlink(double now) {
     auto it = jobs_.find(id);
     if (it != jobs_.end()) checkEvents(*it->second, now, false);
   }
+}
+
+uint64_t Poller::sequenceGap(uint32_t cpu, uint32_t seq) {
+  auto [it, first] = lastSeq_.try_emplace(cpu, seq);
+  if (first) return 0;
+  uint32_t gap = seq - it->second - 1;  // unsigned: wraps with the kernel's 32-bit counter
+  it->second = seq;
+  // A huge "gap" is a message older than the last one seen (never expected): not a loss.
+  return gap < (1u << 31) ? gap : 0;
+}
+
+void Poller::resyncAfterOverrun(uint64_t dropped, double now) {
+  kernelEventsDropped_ += dropped;
+  for (auto& [id, job] : jobs_) {
+    std::vector<int64_t> gone;
+    for (const auto& [pid, member] : job->members) {
+      if (processGone(pid)) gone.push_back(pid);
+    }
+    for (int64_t pid : gone) {
+      emit(*job, "EXIT_PROCESS", pid, now);  // the status went with the lost message
+      memberExited(*job, pid, now);
+    }
+    if (dropped > 0) emit(*job, "NOTIFICATIONS_LOST", 0, now).kernelEventsDropped = dropped;
+  }
+  reconcileAll(now);
 }
 
 void Poller::handleInotify(double now) {
@@ -498,8 +542,10 @@ void Poller::checkZero(Tracked& job, double now) {
   bool waiting = false;
   for (int64_t pid : job.zeroWaitFor) waiting = waiting || job.members.count(pid) > 0;
   if (waiting && now < job.zeroDeadline) return;
-  // Members whose exit message never came (overrun, or moved elsewhere): drop silently.
-  for (int64_t pid : job.zeroWaitFor) dropMember(job, pid);
+  // Members whose exit message never came (overrun, or moved elsewhere).
+  for (int64_t pid : job.zeroWaitFor) {
+    if (job.members.count(pid)) memberLeft(job, pid, now);
+  }
   job.zeroPending = false;
   job.zeroWaitFor.clear();
   emit(job, "ACTIVE_PROCESS_ZERO", 0, now);
@@ -535,8 +581,9 @@ void Poller::reconcile(Tracked& job, double now) {
       m.missingSince = now;
       ++it;
     } else if (now - m.missingSince >= kMissingGraceMs) {
-      if (m.pidfd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, m.pidfd.get(), nullptr);
-      it = job.members.erase(it);  // left without an exit message: drop silently
+      int64_t pid = it->first;
+      ++it;
+      memberLeft(job, pid, now);
     } else {
       ++it;
     }
@@ -551,6 +598,15 @@ void Poller::reconcile(Tracked& job, double now) {
 void Poller::memberExited(Tracked& job, int64_t pid, double now) {
   dropMember(job, pid);
   job.exited[pid] = now;
+}
+
+void Poller::memberLeft(Tracked& job, int64_t pid, double now) {
+  if (processGone(pid)) {
+    emit(job, "EXIT_PROCESS", pid, now);
+    memberExited(job, pid, now);
+  } else {
+    dropMember(job, pid);
+  }
 }
 
 void Poller::reconcileAll(double now) {
@@ -593,13 +649,14 @@ void Poller::dropMember(Tracked& job, int64_t pid) {
   job.members.erase(it);
 }
 
-void Poller::emit(const Tracked& job, const char* kind, int64_t pid, double now) {
+Notification& Poller::emit(const Tracked& job, const char* kind, int64_t pid, double now) {
   Notification n;
   n.kind = kind;
   n.jobId = job.jobId;
   n.pid = pid;
   n.time = now;
   batch_.push_back(std::move(n));
+  return batch_.back();
 }
 
 void Poller::flush() {

@@ -52,6 +52,9 @@ class Poller {
   void noteAssigned(uint32_t jobId, int64_t pid);
   // Distinct processes seen in the job since it was added.
   uint64_t seenCount(uint32_t jobId);
+  // Proc connector messages the kernel dropped (receive buffer overrun), host-wide, since start:
+  // counted exactly from the gaps in each CPU's message sequence numbers.
+  uint64_t kernelEventsDropped() const { return kernelEventsDropped_; }
 
  private:
   struct Member {
@@ -94,12 +97,21 @@ class Poller {
   void reconcileAll(double now);
   void memberExited(Tracked& job, int64_t pid, double now);
   void beginZero(Tracked& job, double now);
+  // A member left cgroup.procs without an exit message: reported as exited if it is gone (its
+  // message was lost), else dropped silently (it moved to another cgroup).
+  void memberLeft(Tracked& job, int64_t pid, double now);
+  // After an overrun: every known member that exited meanwhile is reported, cgroup.procs re-read,
+  // and each job told how many kernel messages were dropped.
+  void resyncAfterOverrun(uint64_t dropped, double now);
+  // Counts the messages missing before `seq` on `cpu`.
+  uint64_t sequenceGap(uint32_t cpu, uint32_t seq);
   void checkZero(Tracked& job, double now);
   void checkLimits(Tracked& job, double now);
   void readLimitCounters(Tracked& job, uint64_t& oomKill, uint64_t& pidsMax);
   void addMember(Tracked& job, int64_t pid, double now);
   void dropMember(Tracked& job, int64_t pid);
-  void emit(const Tracked& job, const char* kind, int64_t pid, double now);
+  // Queues a notification; the reference is valid until the next emit.
+  Notification& emit(const Tracked& job, const char* kind, int64_t pid, double now);
   void flush();
   int timeoutMs(double now) const;
 
@@ -111,6 +123,8 @@ class Poller {
   std::map<int, std::set<uint32_t>> limitWdJobs_;  // memory.events / pids.events watches
   std::vector<Notification> batch_;
   double lastReconcile_ = 0;
+  std::map<uint32_t, uint32_t> lastSeq_;  // per CPU: the proc connector numbers messages per CPU
+  std::atomic<uint64_t> kernelEventsDropped_{0};
   std::thread thread_;
   std::atomic<bool> stopping_{false};
 };

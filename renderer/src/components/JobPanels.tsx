@@ -20,7 +20,7 @@ export function JobPanels(props: { data: JobData; limits: JobLimits | undefined;
       <JobCharts samples={samples} notifications={notifications} limits={props.limits} />
       {props.afterCharts}
       <MemberTable latest={latest} previous={previous} />
-      <NotificationLog notifications={notifications} />
+      <NotificationLog notifications={notifications} dropped={props.data.dropped} />
     </>
   );
 }

@@ -15,15 +15,16 @@ export function JobView({ job }: { job: JobSummary }) {
   const samples = useStore((s) => s.data[job.id]?.samples ?? NONE);
   const notifications = useStore((s) => s.data[job.id]?.notifications ?? NONE);
   const limits = useStore((s) => s.limits[job.id]?.limits);
+  const dropped = useStore((s) => s.data[job.id]?.dropped ?? 0);
   // Paused: the view keeps showing this snapshot while the store goes on buffering.
   const [snapshot, setSnapshot] = useState<JobData | null>(null);
-  const shown = snapshot ?? { samples, notifications };
+  const shown = snapshot ?? { samples, notifications, dropped };
 
   const latest = latestSample(shown);
 
   return (
     <section className="job-view" aria-labelledby="job-title">
-      <JobHeader job={job} count={processCount(latestSample({ samples, notifications })) ?? 0} frozen={samples.at(-1)?.frozen} />
+      <JobHeader job={job} count={processCount(latestSample({ samples, notifications, dropped })) ?? 0} frozen={samples.at(-1)?.frozen} />
 
       {job.state !== 'live' && (
         <p className="banner" role="note">
@@ -32,7 +33,7 @@ export function JobView({ job }: { job: JobSummary }) {
       )}
 
       <div className="view-bar">
-        <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications } : null)} />
+        <ViewControls paused={snapshot !== null} onPause={(pause) => setSnapshot(pause ? { samples, notifications, dropped } : null)} />
         <ExportButtons job={job} samples={samples} notifications={notifications} />
       </div>
       {snapshot && (

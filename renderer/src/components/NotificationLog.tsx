@@ -6,7 +6,8 @@ import { LogPanel } from './LogPanel';
 const SHOWN = 200;
 const ALL = 'all';
 
-export const NotificationLog = memo(function NotificationLog({ notifications }: { notifications: Notification[] }) {
+/** `dropped`: the job's older notifications no longer held (the log keeps the newest). */
+export const NotificationLog = memo(function NotificationLog({ notifications, dropped }: { notifications: Notification[]; dropped: number }) {
   const [kind, setKind] = useState<string>(ALL);
   const kinds = useMemo(() => [...new Set(notifications.map((n) => n.kind))].sort(), [notifications]);
   const matching = useMemo(
@@ -50,11 +51,19 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
         </>
       }
       footer={
-        matching.length > SHOWN && (
-          <p className="hint">
-            Showing the newest {SHOWN} of {matching.length}.
-          </p>
-        )
+        <>
+          {matching.length > SHOWN && (
+            <p className="hint">
+              Showing the newest {SHOWN} of {matching.length}.
+            </p>
+          )}
+          {dropped > 0 && (
+            <p className="hint" data-testid="log-dropped">
+              {dropped} older {dropped === 1 ? 'notification' : 'notifications'} of this job{' '}
+              {dropped === 1 ? 'was' : 'were'} dropped to bound memory: this log keeps the newest {notifications.length}.
+            </p>
+          )}
+        </>
       }
     >
       {newest.map((n, i) => (
