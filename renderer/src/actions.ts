@@ -183,8 +183,13 @@ export class Actions {
   }
 
   select(jobId: number): void {
-    if (this.store.getState().selectedId === jobId) return;
-    this.store.update((s) => ({ ...s, selectedId: jobId }));
+    const { selectedId, comparing } = this.store.getState();
+    if (selectedId === jobId && !comparing) return;
+    this.store.update((s) => ({ ...s, selectedId: jobId, comparing: false }));
+  }
+
+  compare(on: boolean): void {
+    this.store.update((s) => (s.comparing === on ? s : { ...s, comparing: on }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */

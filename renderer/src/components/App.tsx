@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from '../hooks';
 import { Header } from './Header';
 import { HelpDialog } from './HelpDialog';
+import { CompareView } from './CompareView';
 import { JobView } from './JobView';
 import { Sidebar } from './Sidebar';
 import { Toasts } from './Toasts';
@@ -11,6 +12,7 @@ export function App() {
   const connection = useStore((s) => s.connection);
   const selected = useStore((s) => s.jobs.find((j) => j.id === s.selectedId));
   const hasJobs = useStore((s) => s.jobs.length > 0);
+  const comparing = useStore((s) => s.comparing);
   const offline = connection.state !== 'open';
   const [help, setHelp] = useState(false);
   useEffect(() => {
@@ -40,6 +42,8 @@ export function App() {
               <h2>{offline ? 'Waiting for the JobScope service…' : 'Loading…'}</h2>
               <p>{connection.reason ?? 'Connecting to the monitoring service.'}</p>
             </div>
+          ) : comparing ? (
+            <CompareView />
           ) : selected ? (
             <JobView key={selected.id} job={selected} />
           ) : (

@@ -1,17 +1,49 @@
 // What every time chart shares: the time axis over the chosen window, and the frame (caption, body, legend)
 // with the notification markers over the plot. Recharts reads its children's element types, so the axis is
 // returned as an element by a function rather than wrapped in a component of ours.
-import { useRef, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useRef, type ReactNode } from 'react';
 import { XAxis } from 'recharts';
-import type { Notification } from '../../../electron/contract';
+import type { JobSample, Notification } from '../../../electron/contract';
 import { downloadChartPng } from '../export';
 import { describeNotification, formatClock, formatMmSs } from '../format';
-import { useActions } from '../hooks';
+import { useActions, useStore } from '../hooks';
+import { thinByTime } from '../series';
 
 export type Domain = [number, number];
 export const MARGIN = { top: 14, right: 12, bottom: 0, left: 0 };
 export const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)' };
 export const clockLabel = (t: unknown) => formatClock(Number(t));
+
+// More flags than this make a chart unreadable; the log has them all.
+const MAX_MARKERS = 40;
+// Points per chart over the whole window: about its width in pixels. More only cost render time.
+const MAX_POINTS = 400;
+
+/**
+ * What a job's time charts show: the chosen window ending at the newest sample, its samples thinned to
+ * about one per pixel, and the notifications in it. Charts follow the data a step behind (a deferred,
+ * interruptible render): a burst of events updates the log and tables first, and the charts catch up
+ * with the newest data once, instead of re-rendering for every message.
+ */
+export function useChartWindow(samples: JobSample[], notifications: Notification[]) {
+  const windowMs = useStore((s) => s.settings.windowMs);
+  const deferredSamples = useDeferredValue(samples);
+  const deferredNotifications = useDeferredValue(notifications);
+  const end = deferredSamples[deferredSamples.length - 1]?.time ?? 0;
+  const start = deferredSamples[0]?.time ?? 0;
+  // A young job fills the width rather than hugging the right edge of an empty window.
+  const domain = useMemo<Domain>(() => [Math.max(end - windowMs, start), end], [start, end, windowMs]);
+  // One sample before the window, so the first rate in it has a predecessor.
+  const shown = useMemo(() => {
+    const first = deferredSamples.findIndex((s) => s.time >= domain[0]);
+    return first < 0 ? [] : thinByTime(deferredSamples.slice(Math.max(0, first - 1)), windowMs / MAX_POINTS);
+  }, [deferredSamples, domain, windowMs]);
+  const markers = useMemo(() => {
+    const inWindow = deferredNotifications.filter((n) => n.time >= domain[0] && n.time <= domain[1]);
+    return inWindow.slice(Math.max(0, inWindow.length - MAX_MARKERS));
+  }, [deferredNotifications, domain]);
+  return { domain, shown, markers };
+}
 
 export function timeAxis(domain: Domain) {
   return (
