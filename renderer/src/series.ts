@@ -32,12 +32,12 @@ export interface ProcessPoint {
 }
 
 /**
- * At most one sample per time bucket (the first in it), plus the newest: a chart gets about as many points
- * as it has pixels, whatever the sampling rate. Buckets are aligned to the clock, so the points already
- * drawn stay put as samples arrive. Rates between kept samples are the averages over the skipped ones.
+ * The first sample of each time bucket: a chart gets about as many points as it has pixels, whatever the
+ * sampling rate. Buckets are aligned to the clock, so the points already drawn stay put as samples arrive.
+ * Rates between kept samples are the averages over the skipped ones (the counters are cumulative).
  */
 export function thinByTime(samples: JobSample[], bucketMs: number): JobSample[] {
-  if (samples.length < 3 || bucketMs <= 0) return samples;
+  if (bucketMs <= 0) return samples;
   const out: JobSample[] = [];
   let bucket = -Infinity;
   for (const s of samples) {
@@ -45,8 +45,6 @@ export function thinByTime(samples: JobSample[], bucketMs: number): JobSample[] 
     if (b !== bucket) out.push(s);
     bucket = b;
   }
-  const newest = samples[samples.length - 1];
-  if (out[out.length - 1] !== newest) out.push(newest);
   return out.length === samples.length ? samples : out;
 }
 

@@ -5,6 +5,20 @@ import { describeNotification, exitColumn, formatClock } from '../format';
 const SHOWN = 200;
 const ALL = 'all';
 
+/**
+ * Row keys that stay with their notification as newer ones are added on top: an index in the key would
+ * change every row's key, and React would rebuild all of them on every event.
+ */
+function withKeys(notifications: Notification[]): [string, Notification][] {
+  const seen = new Map<string, number>();
+  return notifications.map((n) => {
+    const base = `${n.time}-${n.kind}-${n.pid}`;
+    const repeat = seen.get(base) ?? 0;
+    seen.set(base, repeat + 1);
+    return [`${base}-${repeat}`, n];
+  });
+}
+
 export const NotificationLog = memo(function NotificationLog({ notifications }: { notifications: Notification[] }) {
   const [kind, setKind] = useState<string>(ALL);
   const kinds = useMemo(() => [...new Set(notifications.map((n) => n.kind))].sort(), [notifications]);
@@ -12,7 +26,7 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
     () => (kind === ALL ? notifications : notifications.filter((n) => n.kind === kind)),
     [notifications, kind],
   );
-  const newest = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
+  const newest = useMemo(() => withKeys(matching.slice(-SHOWN)).reverse(), [matching]);
   return (
     <section className="panel" aria-labelledby="log-title">
       <div className="panel-head">
@@ -50,8 +64,8 @@ export const NotificationLog = memo(function NotificationLog({ notifications }: 
               </tr>
             </thead>
             <tbody>
-              {newest.map((n, i) => (
-                <tr key={`${n.time}-${n.kind}-${n.pid}-${i}`} className={`kind-${n.kind}`}>
+              {newest.map(([key, n]) => (
+                <tr key={key} className={`kind-${n.kind}`}>
                   <td>{formatClock(n.time)}</td>
                   <td>
                     <code>{n.kind}</code>

@@ -19,29 +19,41 @@ const MAX_MARKERS = 40;
 // Points per chart over the whole window: about its width in pixels. More only cost render time.
 const MAX_POINTS = 400;
 
+/** The previous array while it holds the same items, so the memoized charts skip rendering. */
+function useSameItems<T>(items: T[]): T[] {
+  const held = useRef(items);
+  const was = held.current;
+  if (was !== items && (was.length !== items.length || items.some((item, i) => item !== was[i]))) held.current = items;
+  return held.current;
+}
+
 /**
- * What a job's time charts show: the chosen window ending at the newest sample, its samples thinned to
- * about one per pixel, and the notifications in it. Charts follow the data a step behind (a deferred,
- * interruptible render): a burst of events updates the log and tables first, and the charts catch up
- * with the newest data once, instead of re-rendering for every message.
+ * What a job's time charts show: the chosen window, its samples thinned to the first of each time bucket
+ * (about a pixel: MAX_POINTS per window), and the notifications in it. The picture changes only when a new
+ * bucket starts, so charts redraw at most once per bucket whatever the sampling rate (the newest point lags
+ * by less than a bucket; the stats above the charts show every sample). And charts follow the data a step
+ * behind (a deferred, interruptible render): a burst of events updates the log and tables first.
  */
 export function useChartWindow(samples: JobSample[], notifications: Notification[]) {
   const windowMs = useStore((s) => s.settings.windowMs);
   const deferredSamples = useDeferredValue(samples);
   const deferredNotifications = useDeferredValue(notifications);
-  const end = deferredSamples[deferredSamples.length - 1]?.time ?? 0;
-  const start = deferredSamples[0]?.time ?? 0;
+  const kept = useSameItems(useMemo(() => thinByTime(deferredSamples, windowMs / MAX_POINTS), [deferredSamples, windowMs]));
+  const end = kept[kept.length - 1]?.time ?? 0;
+  const start = kept[0]?.time ?? 0;
   // A young job fills the width rather than hugging the right edge of an empty window.
   const domain = useMemo<Domain>(() => [Math.max(end - windowMs, start), end], [start, end, windowMs]);
   // One sample before the window, so the first rate in it has a predecessor.
   const shown = useMemo(() => {
-    const first = deferredSamples.findIndex((s) => s.time >= domain[0]);
-    return first < 0 ? [] : thinByTime(deferredSamples.slice(Math.max(0, first - 1)), windowMs / MAX_POINTS);
-  }, [deferredSamples, domain, windowMs]);
-  const markers = useMemo(() => {
-    const inWindow = deferredNotifications.filter((n) => n.time >= domain[0] && n.time <= domain[1]);
-    return inWindow.slice(Math.max(0, inWindow.length - MAX_MARKERS));
-  }, [deferredNotifications, domain]);
+    const first = kept.findIndex((s) => s.time >= domain[0]);
+    return first < 0 ? [] : kept.slice(Math.max(0, first - 1));
+  }, [kept, domain]);
+  const markers = useSameItems(
+    useMemo(() => {
+      const inWindow = deferredNotifications.filter((n) => n.time >= domain[0] && n.time <= domain[1]);
+      return inWindow.slice(Math.max(0, inWindow.length - MAX_MARKERS));
+    }, [deferredNotifications, domain]),
+  );
   return { domain, shown, markers };
 }
 
