@@ -334,14 +334,15 @@ std::optional<CpuThrottling> LinuxJob::readThrottling() {
 }
 
 std::optional<bool> LinuxJob::readFrozen() {
+  frozenRead_ = std::nullopt;
   if (whereFreezer_ == "v2") {
     eventsChangesRead_ = poller_->eventsChanges(p_.id);  // before the read: a change after it is seen next time
     uint64_t frozen = 0;
-    if (events_.valid() && events_.read() && findKeyValue(events_.text(), "frozen", frozen)) return frozen != 0;
+    if (events_.valid() && events_.read() && findKeyValue(events_.text(), "frozen", frozen)) frozenRead_ = frozen != 0;
   } else if (whereFreezer_ == "v1") {
-    if (freezerState_.valid() && freezerState_.read()) return freezerState_.text().rfind("FROZEN", 0) == 0;
+    if (freezerState_.valid() && freezerState_.read()) frozenRead_ = freezerState_.text().rfind("FROZEN", 0) == 0;
   }
-  return std::nullopt;
+  return frozenRead_;
 }
 
 ProcessorStats LinuxJob::processorStats() { return readProcessor(pids()); }
@@ -541,7 +542,7 @@ JobSample LinuxJob::sample() {
     s.cpuThrottling = full ? readThrottling() : last_.cpuThrottling;
   }
   s.io = full || whereIo_ == "v2" ? ioStats() : last_.io;
-  s.frozen = full || whereFreezer_ == "v1" || eventsMayHaveChanged() ? readFrozen() : last_.frozen;
+  s.frozen = full || whereFreezer_ == "v1" || eventsMayHaveChanged() ? readFrozen() : frozenRead_;
 
   const bool procfsMemory = p_.memorySource == "procfs";
   if (!procfsMemory) {

@@ -141,6 +141,7 @@ class LinuxJob : public Job {
   bool ranLastTick_ = false;
   double fullReadAt_ = 0;
   std::optional<uint64_t> eventsChangesRead_;  // the poller's count when cgroup.events was last read
+  std::optional<bool> frozenRead_;             // what readFrozen() read last (freeze()/thaw() read too)
 };
 
 }  // namespace jobscope::linux_impl
