@@ -3,7 +3,7 @@
 import { after, afterEach, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync, rmdirSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, realpathSync, rmdirSync, writeFileSync } from 'node:fs';
 import { once } from 'node:events';
 import * as native from '#native';
 import type { Job, Notification } from '#native';
@@ -296,6 +296,29 @@ test('sampleJobs returns a row per member for each job', { skip }, (t) => {
   assert.equal(sa.processor!.activeProcesses, 2);
   assert.throws(() => native.sampleJobs([a, {} as Job]), TypeError);
   assert.throws(() => native.sampleJobs('x' as unknown as Job[]), TypeError);
+});
+
+// A quiet job (no CPU used since the last sample) is sampled from fewer files; what can change without its
+// processes running must still show: a process moved in from outside, an outside freeze, the memory figures.
+test('a quiet job\'s samples follow outside changes', { skip }, async (t) => {
+  const job = newJob(t);
+  const first = run('sleep', ['30']);
+  job.assign(first.pid);
+  for (let i = 0; i < 3; i++) native.sampleJobs([job]);
+  const [quiet] = native.sampleJobs([job]);
+  assert.deepEqual(quiet.memory, job.memoryStats(), 'a quiet tick keeps the figures a full read gives');
+
+  const second = run('sleep', ['30']);
+  writeFileSync(`${job.path}/cgroup.procs`, String(second.pid)); // not through assign(): from outside
+  const [moved] = native.sampleJobs([job]);
+  assert.deepEqual(moved.processes!.map((p) => p.pid).sort(), [first.pid, second.pid].sort());
+
+  if (!existsSync(`${job.path}/cgroup.freeze`)) return; // v1 freezer: re-read on every tick anyway
+  for (let i = 0; i < 3; i++) native.sampleJobs([job]);
+  writeFileSync(`${job.path}/cgroup.freeze`, '1');
+  await waitFor('the outside freeze in a sample', () => native.sampleJobs([job])[0].frozen === true, 2000);
+  writeFileSync(`${job.path}/cgroup.freeze`, '0');
+  await waitFor('the outside thaw in a sample', () => native.sampleJobs([job])[0].frozen === false, 2000);
 });
 
 test('exits: EXIT_PROCESS with the code, ABNORMAL_EXIT_PROCESS for SIGKILL, then ACTIVE_PROCESS_ZERO', { skip }, async (t) => {
