@@ -1,6 +1,7 @@
 /** Keeps the items of the last `spanMs` milliseconds, oldest first; items arrive in time order. */
 export class TimeWindow<T extends { time: number }> {
-  private items: T[] = [];
+  // Slots before `start` are expired and hold undefined, so what they held can be collected at once.
+  private items: (T | undefined)[] = [];
   private start = 0;
 
   constructor(private readonly spanMs: number) {}
@@ -8,7 +9,7 @@ export class TimeWindow<T extends { time: number }> {
   push(item: T): void {
     this.items.push(item);
     const oldest = item.time - this.spanMs;
-    while (this.start < this.items.length && this.items[this.start].time < oldest) this.start++;
+    while (this.start < this.items.length && this.items[this.start]!.time < oldest) this.items[this.start++] = undefined;
     // Compact only when the dead prefix is as large as the live part: amortized O(1) per push.
     if (this.start > 64 && this.start * 2 > this.items.length) {
       this.items = this.items.slice(this.start);
@@ -17,7 +18,7 @@ export class TimeWindow<T extends { time: number }> {
   }
 
   toArray(): T[] {
-    return this.items.slice(this.start);
+    return this.items.slice(this.start) as T[];
   }
 
   get length(): number {
