@@ -66,6 +66,8 @@ interface HeldJob {
   notifications: native.Notification[];
   /** How many were dropped from the front of `notifications` at the limit. */
   droppedNotifications: number;
+  /** When the newest sample was taken; 0 before the first. */
+  sampledAt: number;
 }
 
 type Listener = (event: ServiceEvent) => void;
@@ -280,6 +282,7 @@ export class JobService {
       samples: new TimeWindow(this.options.historyMs),
       notifications: [],
       droppedNotifications: 0,
+      sampledAt: 0,
     });
     // Its limits go into the recording first, so a replay can draw its limit lines from its first sample.
     if (this.recording) this.record(limitsRecord(job, Date.now()));
@@ -389,7 +392,12 @@ export class JobService {
       kept.push(notification);
     }
     for (const line of lostLines) console.warn(line);
-    if (kept.length > 0) this.sampleAndEmit([...concerned], kept);
+    if (kept.length === 0) return;
+    // A fresh sample shows what the notifications changed, but at most one per job and interval beyond the
+    // ticks': batches can come by the hundred a second (a job forking thousands of processes), and each
+    // sample, with one entry per member, is kept for historyMs.
+    const due = Date.now() - this.options.intervalMs;
+    this.sampleAndEmit([...concerned].filter((id) => this.held.get(id)!.sampledAt <= due), kept);
   }
 
   private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
@@ -398,6 +406,7 @@ export class JobService {
     for (const sample of samples) {
       const held = this.held.get(sample.jobId)!;
       held.samples.push(sample);
+      held.sampledAt = sample.time;
       if (held.state !== sample.state) {
         held.state = sample.state;
         jobsChanged = true;

@@ -47,6 +47,30 @@ test(`a burst of ${BURST} exits in one job reaches every subscriber; the full lo
   await ok({ type: 'closeJob', jobId: job.id });
 });
 
+test('a job forking in many small batches is sampled at most once per interval beyond the ticks', { skip }, async (t) => {
+  // Held to 1% of the CPUs, the swarm's children come and go over seconds, so their NEW_PROCESS and
+  // EXIT_PROCESS reach the service in hundreds of batches. A sample per batch (one entry per member, kept for
+  // historyMs) is what filled serve mode's heap while 10,000 members were being forked on a busy machine.
+  const FORKS = 2000;
+  const INTERVAL = 500; // startTestService's intervalMs above
+  const tmp = mkdtempSync('/tmp/jobscope-batches-');
+  t.after(() => rmSync(tmp, { recursive: true, force: true }));
+  const job = await ok({ type: 'createJob', name: `load-batches-${process.pid}`, limits: { cpuRate: 100 } });
+  const ready = `${tmp}/ready`;
+  const { pid: swarm } = await ok({ type: 'launch', jobId: job.id, file: buildSwarm(tmp), args: ['burst', String(FORKS), ready] });
+  assert.equal(await swarmMade(ready), FORKS);
+  const told = (kind: string) => events.flatMap((e) => e.notifications).filter((n) => n.jobId === job.id && n.kind === kind);
+  await until('the swarm to exit', () => told('EXIT_PROCESS').some((n) => n.pid === swarm), 60_000);
+  const batches = events.filter((e) => e.notifications.some((n) => n.jobId === job.id)).length;
+  const times = events.flatMap((e) => e.samples).filter((s) => s.jobId === job.id).map((s) => s.time);
+  // The ticks sample every INTERVAL, notifications add at most one more per INTERVAL.
+  const bound = 2 * Math.ceil((times.at(-1)! - times[0]!) / INTERVAL) + 2;
+  t.diagnostic(`${told('NEW_PROCESS').length} NEW_PROCESS in ${batches} batches; ${times.length} samples of the job (bound ${bound})`);
+  assert.ok(batches > 2 * bound, `the forks came in ${batches} batches only, too few to test the bound of ${bound}`);
+  assert.ok(times.length <= bound, `${times.length} samples taken, more than ${bound}`);
+  await ok({ type: 'closeJob', jobId: job.id });
+});
+
 test('1000 jobs of 11 members held and sampled: every member in every sample, memory bounded, every exit told', { skip }, async (t) => {
   const JOBS = Number(process.env.JOBSCOPE_LOAD_JOBS ?? 1000);
   const PER_JOB = 11; // a swarm and its 10 children
