@@ -379,10 +379,12 @@ export class JobService {
     // A proc connector overrun is told to every job: one line for it, not one per job.
     const lostLines = new Set<string>();
     const kept: native.Notification[] = [];
+    const emptied = new Set<number>();
     for (const notification of batch) {
       const held = this.held.get(notification.jobId);
       if (!held) continue; // the job was closed while its messages were in flight
       if (notification.kind === 'NOTIFICATIONS_LOST') lostLines.add(lostLine(held.job, notification));
+      if (notification.kind === 'ACTIVE_PROCESS_ZERO') emptied.add(notification.jobId);
       held.notifications.push(notification);
       if (held.notifications.length > this.options.notificationLimit) {
         held.notifications.shift();
@@ -395,9 +397,11 @@ export class JobService {
     if (kept.length === 0) return;
     // A fresh sample shows what the notifications changed, but at most one per job and interval beyond the
     // ticks': batches can come by the hundred a second (a job forking thousands of processes), and each
-    // sample, with one entry per member, is kept for historyMs.
+    // sample, with one entry per member, is kept for historyMs. A job that just emptied is sampled at once
+    // (the sample holds no members): clients must know it is empty when they read that it is.
     const due = Date.now() - this.options.intervalMs;
-    this.sampleAndEmit([...concerned].filter((id) => this.held.get(id)!.sampledAt <= due), kept);
+    const sampled = [...concerned].filter((id) => this.held.get(id)!.sampledAt <= due || emptied.has(id));
+    this.sampleAndEmit(sampled, kept);
   }
 
   private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
