@@ -2,7 +2,7 @@
 // command handler both transports call. It imports nothing from Electron so serve mode and tests run it
 // under plain Node.
 import * as native from '#native';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import {
   commandSchema,
@@ -318,13 +318,8 @@ export class JobService {
 
   private setFrozen(jobId: number, frozen: boolean): void {
     const { job } = this.find(jobId);
-    if (frozen) {
-      const holder = frozenHolder(job.path);
-      if (holder) throw new Error(`Refusing to freeze job ${job.name}: its group holds ${holder}, which would stop too`);
-      job.freeze();
-    } else {
-      job.thaw();
-    }
+    if (frozen) job.freeze();
+    else job.thaw();
     // Clients see the new state now rather than at the next tick.
     this.sampleAndEmit([jobId], []);
   }
@@ -422,21 +417,6 @@ export class JobService {
 function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
-  return undefined;
-}
-
-/** What must never be frozen that lives in the cgroup at `jobPath` or below it, or undefined. */
-function frozenHolder(jobPath: string): string | undefined {
-  const mount = native.hostInfo().cgroup2Mount;
-  if (mount === undefined) return undefined;
-  const inside = (pid: number | 'self'): boolean => {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
-    if (line === undefined) return false;
-    const group = mount + (line.slice(3) === '/' ? '' : line.slice(3));
-    return group === jobPath || group.startsWith(`${jobPath}/`) || jobPath === mount;
-  };
-  if (inside('self')) return 'JobScope itself';
-  if (inside(1)) return 'init (pid 1)';
   return undefined;
 }
 
