@@ -18,7 +18,13 @@ const LIMIT = 500;
 const HISTORY_MS = Number(process.env.JOBSCOPE_LOAD_HISTORY_MS ?? 5000);
 const { service, events, children, ok } = startTestService({ intervalMs: 500, historyMs: HISTORY_MS, notificationLimit: LIMIT }, { skip });
 
-const rssMiB = (): number => Math.round((Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) / 1024) * 10) / 10;
+const mib = (bytes: number): number => Math.round((bytes / 2 ** 20) * 10) / 10;
+// Under NODE_OPTIONS=--expose-gc each reading follows a full collection: it then shows what is held, not
+// how long ago the collector last ran (garbage that lived a few ticks waits for a full collection).
+const rssMiB = (): number => {
+  globalThis.gc?.();
+  return mib(Number(/^VmRSS:\s+(\d+)/m.exec(readFileSync('/proc/self/status', 'utf8'))![1]) * 1024);
+};
 
 test(`a burst of ${BURST} exits in one job reaches every subscriber; the full log counts what it dropped`, { skip }, async (t) => {
   const job = await ok({ type: 'createJob', name: `load-burst-${process.pid}` });
@@ -76,16 +82,19 @@ test('1000 jobs of 11 members held and sampled: every member in every sample, me
   const ticks = (): number => events.filter((e) => e.samples.length >= JOBS && members(e) === MEMBERS).length;
   const base = ticks();
   const readings: number[] = [];
+  const heap: number[] = [];
   for (let round = 1; round <= 8; round += 1) {
     await until(`tick ${round * 5}`, () => ticks() - base >= round * 5, 120_000);
     events.length = 0; // the test's own log of events is not the service's memory
     readings.push(rssMiB());
+    heap.push(mib(process.memoryUsage().heapUsed));
   }
   const rssEnd = rssMiB();
   const fds = readdirSync('/proc/self/fd').length;
   t.diagnostic(
     `${JOBS} jobs created in ${createdMs} ms, ${MEMBERS} members held after ${heldMs} ms; ${fds} fds open; ` +
-      `history ${HISTORY_MS} ms; RSS MiB: start ${rssStart}, held ${rssHeld}, every 5 ticks ${readings.join(', ')}, end ${rssEnd}`,
+      `history ${HISTORY_MS} ms; RSS MiB: start ${rssStart}, held ${rssHeld}, every 5 ticks ${readings.join(', ')}, end ${rssEnd}; ` +
+      `JS heap used MiB every 5 ticks ${heap.join(', ')}${globalThis.gc ? ' (each after a full collection)' : ''}`,
   );
   // Bounded: from tick 15 on the 10-tick history is full, so what is held stops growing (the margin is
   // for the garbage collector, which runs when it likes).
