@@ -1,11 +1,10 @@
-// Renderer frame times with live charts at 10 Hz: serve mode at --interval 100 with 16 jobs, one of them
-// selected in Chromium. The current UI shows one job's charts at a time (CPU + memory), so this measures
-// those 2 live charts; the 16-chart case awaits a multi-job view.
+// Renderer frame times with live charts at 10 Hz: serve mode at --interval 100 with 16 jobs held and the
+// Compare view open in Chromium, showing the first 8 jobs' CPU and memory charts: 16 live charts.
 import type { ChildProcess } from 'node:child_process';
 import type { AttachResult, JobSummary } from '../electron/contract';
 import { JOB_PREFIX, disposeJobs, spawnSleepers } from './jobs';
 import { onCleanup, percentile, sleep } from './lib';
-import { launchChromium, openJobInUi, startServe } from './serve';
+import { launchChromium, startServe } from './serve';
 
 export interface FrameResult {
   jobs: number;
@@ -40,7 +39,10 @@ export async function measureFrames(jobCount: number, seconds: number): Promise<
       const attached = await serve.command<AttachResult>({ type: 'attach', jobId: job.id, pids: kids.map((k) => k.pid!) });
       if (attached.failed.length) throw new Error(`attach failed: ${attached.failed[0].error}`);
     }
-    await openJobInUi(page, serve.url, `${JOB_PREFIX}frames0`);
+    await page.goto(serve.url);
+    await page.getByRole('status', { name: 'Connection' }).filter({ hasText: 'Connected' }).waitFor();
+    await page.getByRole('button', { name: 'Compare' }).click();
+    await page.getByRole('heading', { name: 'Compare jobs' }).waitFor();
     await sleep(3000); // the charts fill with a few seconds of 10 Hz samples
     const chartsShown = await page.locator('.recharts-wrapper').count();
     const session = await page.context().newCDPSession(page);

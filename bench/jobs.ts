@@ -18,8 +18,11 @@ export interface JobSet {
   files: string[][];
   /** Human description of that per-job file set. */
   fileSet: string;
-  /** Syscalls (open/read/pread/close on cgroup and /proc files) one native sample of one job made. */
-  nativeSyscalls: number;
+  /**
+   * Syscalls (open/read/pread/close on cgroup and /proc files) one native sample of one job made: on a
+   * tick that reads every file (the one after the job ran), and on a quiet tick (see LinuxJob::sample).
+   */
+  nativeSyscalls: { full: number; quiet: number };
   dispose(): Promise<void>;
 }
 
@@ -63,13 +66,15 @@ function v1Mirror(name: string): string | undefined {
 /**
  * What native.sampleJobs() really reads for one job, seen with strace attached to this process during one
  * call: the sampler's code changes, so the floor follows what it does rather than a copy of its logic.
- * One sample first, so the traced one is a steady tick like the timed ones. Returns path templates ("{name}" for the job's name, "{pid}" for each member) and the syscall count, or
- * undefined when strace is unavailable.
+ * Two ticks are traced: the second sample of the job, which reads every file (the one after a run), and the
+ * third, a quiet tick of a sleeping job like the timed ones. Returns path templates ("{name}" for the job's
+ * name, "{pid}" for each member) of every file, and the syscall counts of both ticks, or undefined when
+ * strace is unavailable.
  */
 export async function traceSampledFiles(
   job: native.Job,
   memberPids: number[],
-): Promise<{ templates: string[]; syscalls: number } | undefined> {
+): Promise<{ templates: string[]; syscalls: { full: number; quiet: number } } | undefined> {
   if (!isLinux) return undefined;
   // A steady tick, as the timed ones are: the first sample of a job also opens its members' stat files.
   native.sampleJobs([job]);
@@ -89,6 +94,10 @@ export async function traceSampledFiles(
   } catch {}
   native.sampleJobs([job]);
   try {
+    readFileSync(marker + '-quiet');
+  } catch {}
+  native.sampleJobs([job]);
+  try {
     readFileSync(marker + '-end');
   } catch {}
   await new Promise((r) => setTimeout(r, 200));
@@ -97,9 +106,10 @@ export async function traceSampledFiles(
   const lines = safeRead(out).split('\n');
   rmSync(out, { force: true });
   const begin = lines.findIndex((l) => l.includes(marker + '-begin'));
+  const quiet = lines.findIndex((l) => l.includes(marker + '-quiet'));
   const end = lines.findIndex((l) => l.includes(marker + '-end'));
-  if (begin < 0 || end < 0) return undefined;
-  const window = lines.slice(begin + 1, end);
+  if (begin < 0 || quiet < 0 || end < 0) return undefined;
+  const window = lines.slice(begin + 1, quiet);
   const templates = new Set<string>();
   for (const line of window) {
     // openat(AT_FDCWD</...>, "/path", ...) = 3</path>   or   pread64(3</path>, ...)
@@ -111,8 +121,8 @@ export async function traceSampledFiles(
     if (/^\/proc\/\d+\//.test(t)) continue; // not a member: not part of the per-job set
     templates.add(t);
   }
-  const syscalls = window.filter((l) => /^(openat|open|pread64|read|close)\(/.test(l) && /cgroup|\/proc\//.test(l)).length;
-  return { templates: [...templates], syscalls };
+  const count = (ls: string[]) => ls.filter((l) => /^(openat|open|pread64|read|close)\(/.test(l) && /cgroup|\/proc\//.test(l)).length;
+  return { templates: [...templates], syscalls: { full: count(window), quiet: count(lines.slice(quiet + 1, end)) } };
 }
 
 export function expandTemplates(templates: string[], job: native.Job, memberPids: number[]): string[] {
@@ -158,7 +168,7 @@ export async function createJobSet(count: number, members: number): Promise<JobS
   const files: string[][] = [];
   let fileSet = 'n/a';
   let traced: Awaited<ReturnType<typeof traceSampledFiles>>;
-  let nativeSyscalls = Number.NaN;
+  let nativeSyscalls = { full: Number.NaN, quiet: Number.NaN };
   for (let i = 0; i < count; i++) {
     const job = native.createJob({ name: `${JOB_PREFIX}${nextJob++}` });
     jobs.push(job);
@@ -169,7 +179,7 @@ export async function createJobSet(count: number, members: number): Promise<JobS
     if (!isLinux) continue;
     if (i === 0) {
       traced = await traceSampledFiles(job, pids);
-      nativeSyscalls = traced?.syscalls ?? Number.NaN;
+      nativeSyscalls = traced?.syscalls ?? nativeSyscalls;
       if (traced) {
         const perMember = traced.templates.filter((t) => t.includes('{pid}'));
         const perJob = traced.templates.filter((t) => !t.includes('{pid}'));

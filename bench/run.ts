@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import * as native from '#native';
-import { createJobSet, sweepLeftovers } from './jobs';
+import { createJobSet, sweepLeftovers, type JobSet } from './jobs';
 import { measureFrames, type FrameResult } from './frames';
 import {
   cleanupAll,
@@ -57,7 +57,7 @@ function options() {
 }
 
 interface Results {
-  sampling: (SamplingResult & { fdsPerJob: number; nativeSyscalls: number })[];
+  sampling: (SamplingResult & { fdsPerJob: number; nativeSyscalls: JobSet['nativeSyscalls'] })[];
   processes: ListResult[];
   recording: RecordingResult[];
   latency: LatencyResult[];
@@ -149,7 +149,12 @@ function report(results: Results, opts: ReturnType<typeof options>) {
   const last = results.sampling[results.sampling.length - 1];
   if (last) {
     rows.push({ section: 'sampling', what: 'files read per job per tick', result: `${last.files / last.n}`, note: `${last.members} members per job` });
-    rows.push({ section: 'sampling', what: 'syscalls per job per native sample', result: fmt(last.nativeSyscalls, 0), note: `open/read/pread/close on cgroup and /proc files (strace, a steady tick); the floor makes ${last.files / last.n}` });
+    rows.push({
+      section: 'sampling',
+      what: 'syscalls per job per native sample',
+      result: `${fmt(last.nativeSyscalls.quiet, 0)} quiet tick, ${fmt(last.nativeSyscalls.full, 0)} after activity`,
+      note: `open/read/pread/close on cgroup and /proc files (strace). The timed native ticks are quiet (sleeping members); every other row reads all ${last.files / last.n}`,
+    });
     rows.push({ section: 'sampling', what: 'fds held by the native sampler per job', result: fmt(last.fdsPerJob, 2), note: `measured over N=${last.n} after one sample, poller's included; ${last.members} of them per-member /proc/<pid>/stat` });
     rows.push({ section: 'sampling', what: 'RLIMIT_NOFILE (soft / hard)', result: fdLimit() });
     const native = results.sampling.map((s) => stats(s.readers[0]).median);
@@ -215,10 +220,10 @@ function report(results: Results, opts: ReturnType<typeof options>) {
       section: 'renderer',
       what: `frame interval, ${f.chartsShown} live charts at 10 Hz (${f.jobs} jobs held)`,
       result: `p50 ${fmt(f.p50Ms, 2)} ms, p95 ${fmt(f.p95Ms, 2)}, p99 ${fmt(f.p99Ms, 2)}; ${fmt(f.droppedPercent, 2)}% frames dropped; main thread busy ${fmt(f.mainThreadPercent)}%`,
-      note: `${f.frames} rAF frames. The UI shows one job's charts at a time: the 16-chart case awaits a multi-job view`,
+      note: `${f.frames} rAF frames; Compare view, CPU + memory of ${f.chartsShown / 2} jobs`,
     });
     targets.push({
-      name: `frame p95 < 16 ms (${f.chartsShown} charts, not 16)`,
+      name: `frame p95 < 16 ms (${f.chartsShown} live charts)`,
       figure: `${fmt(f.p95Ms, 2)} ms (vsync ${fmt(f.vsyncMs, 2)} ms; judged as p95 <= 1.1 x vsync, no dropped frame)`,
       met: f.p95Ms <= f.vsyncMs * 1.1,
     });

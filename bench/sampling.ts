@@ -110,7 +110,11 @@ export function measureSampling(set: JobSet, ticks: number, floor: { binary?: st
   const files = set.files.flat();
   const readers: Reader[] = [];
 
-  readers.push({ name: 'JobScope native.sampleJobs', perJobUs: timeTicks(ticks, n, () => native.sampleJobs(set.jobs)) });
+  readers.push({
+    name: 'JobScope native.sampleJobs',
+    perJobUs: timeTicks(ticks, n, () => native.sampleJobs(set.jobs)),
+    note: 'quiet jobs: reads the files that can change without the job running (see syscalls row)',
+  });
 
   if (floor.binary) {
     const listFile = path.join(buildDir, `files-${process.pid}-${n}.txt`);

@@ -21,4 +21,8 @@ function load() {
   throw new Error(`cannot load the JobScope addon; tried:\n${failures.join('\n')}`);
 }
 
-module.exports = load();
+const { unpackSamples } = require('./unpack-samples');
+
+// The addon packs samples (see unpack-samples.js); the module's sampleJobs returns them as objects.
+const { sampleJobsPacked, ...addon } = load();
+module.exports = { ...addon, sampleJobs: (jobs) => unpackSamples(sampleJobsPacked(jobs)) };

@@ -3,7 +3,8 @@
  * an item is replaced by `aging.age(item)` (e.g. a smaller form of it) once `aging.after` newer ones arrived.
  */
 export class TimeWindow<T extends { time: number }> {
-  private items: T[] = [];
+  // Slots before `start` are expired and hold undefined, so what they held can be collected at once.
+  private items: (T | undefined)[] = [];
   private start = 0;
 
   constructor(
@@ -15,10 +16,10 @@ export class TimeWindow<T extends { time: number }> {
     this.items.push(item);
     if (this.aging) {
       const aged = this.items.length - 1 - this.aging.after;
-      if (aged >= this.start) this.items[aged] = this.aging.age(this.items[aged]);
+      if (aged >= this.start) this.items[aged] = this.aging.age(this.items[aged]!);
     }
     const oldest = item.time - this.spanMs;
-    while (this.start < this.items.length && this.items[this.start].time < oldest) this.start++;
+    while (this.start < this.items.length && this.items[this.start]!.time < oldest) this.items[this.start++] = undefined;
     // Compact only when the dead prefix is as large as the live part: amortized O(1) per push.
     if (this.start > 64 && this.start * 2 > this.items.length) {
       this.items = this.items.slice(this.start);
@@ -27,7 +28,7 @@ export class TimeWindow<T extends { time: number }> {
   }
 
   toArray(): T[] {
-    return this.items.slice(this.start);
+    return this.items.slice(this.start) as T[];
   }
 
   get length(): number {

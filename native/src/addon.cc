@@ -3,6 +3,7 @@
 // jobscope::Error exceptions become JS Errors with a string `code`.
 #include <napi.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cmath>
@@ -13,6 +14,7 @@
 #include <mutex>
 #include <set>
 #include <string>
+#include <vector>
 
 #include "backend.h"
 
@@ -758,6 +760,78 @@ Napi::Value testParseCpuStat(const Napi::CallbackInfo& info) {
   return throttlingToJs(env, guarded(env, [&] { return dataOf(env)->backend->testParseCpuStat(text, format); }));
 }
 
+// sampleJobs hands its samples to JS packed, and ../unpack-samples.js rebuilds the JobSample objects
+// (index.d.ts): numbers in one Float64Array, strings in one NUL-separated string. Building the objects
+// property by property through N-API cost about as much as reading the files; JS object literals cost
+// next to nothing. The order below is the format: unpack-samples.js reads it back in the same order.
+//   per job:     jobId, time, gone (1|0); if live:
+//                userTimeUs, kernelTimeUs, totalProcesses, activeProcesses,
+//                currentBytes, peakBytes (NaN: null), source (index in kMemorySources), anonBytes, fileBytes
+//                (NaN: null), privateWorkingSetBytes, frozen (-1: absent, 0, 1),
+//                throttling (0: absent, 1: periods, throttledPeriods, throttledTimeUs follow),
+//                io (-1: absent, else index in kIoTracking: readOps, writeOps, readBytes, writeBytes, device
+//                count, and per device its 4 counters follow), process count, per process: pid,
+//                cpuTimeUs, residentBytes
+//   strings:     per job, its device names, then its process names (none of them can hold NUL)
+constexpr const char* kMemorySources[] = {"cgroup2", "cgroup1", "procfs", "job-object", "process-sum"};
+constexpr const char* kIoTracking[] = {"on", "off", "unsupported"};
+
+template <size_t N>
+double codeOf(const char* const (&names)[N], const std::string& value) {
+  for (size_t i = 0; i < N; ++i) {
+    if (value == names[i]) return static_cast<double>(i);
+  }
+  throw jobscope::Error("EINVAL", "sampleJobs cannot pack the value '" + value + "'");
+}
+
+Napi::Value packSamples(Napi::Env env, const std::vector<jobscope::JobSample>& samples) {
+  std::vector<double> numbers;
+  std::string strings;
+  auto put = [&](auto... values) { (numbers.push_back(static_cast<double>(values)), ...); };
+  auto optional = [](const std::optional<uint64_t>& v) { return v ? static_cast<double>(*v) : NAN; };
+  auto text = [&](const std::string& value) {
+    strings += value;
+    strings += '\0';
+  };
+  guarded(env, [&] {
+    for (const auto& s : samples) {
+      put(s.jobId, s.time, s.gone ? 1 : 0);
+      if (s.gone) continue;
+      const auto& p = s.processor;
+      put(p.userTimeUs, p.kernelTimeUs, p.totalProcesses, p.activeProcesses);
+      const auto& m = s.memory;
+      put(m.currentBytes, optional(m.peakBytes), codeOf(kMemorySources, m.source), optional(m.anonBytes),
+          optional(m.fileBytes), s.privateWorkingSetBytes, s.frozen ? (*s.frozen ? 1 : 0) : -1);
+      if (s.cpuThrottling) {
+        put(1, s.cpuThrottling->periods, s.cpuThrottling->throttledPeriods, s.cpuThrottling->throttledTimeUs);
+      } else {
+        put(0);
+      }
+      if (s.io) {
+        const auto& io = *s.io;
+        put(codeOf(kIoTracking, io.tracking), io.readOps, io.writeOps, io.readBytes, io.writeBytes, io.devices.size());
+        for (const auto& d : io.devices) {
+          put(d.readOps, d.writeOps, d.readBytes, d.writeBytes);
+          text(d.device);
+        }
+      } else {
+        put(-1);
+      }
+      put(s.processes.size());
+      for (const auto& proc : s.processes) {
+        put(proc.pid, proc.cpuTimeUs, proc.residentBytes);
+        text(proc.name);
+      }
+    }
+  });
+  Napi::Float64Array packed = Napi::Float64Array::New(env, numbers.size());
+  std::copy(numbers.begin(), numbers.end(), packed.Data());
+  Napi::Array out = Napi::Array::New(env, 2);
+  out.Set(0u, packed);
+  out.Set(1u, Napi::String::New(env, strings));
+  return out;
+}
+
 Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (!info[0].IsArray()) typeError(env, "jobs must be an array of Job, got " + describe(info[0]));
@@ -774,35 +848,10 @@ Napi::Value sampleJobs(const Napi::CallbackInfo& info) {
     }
     list.push_back(JobWrap::Unwrap(v.As<Napi::Object>())->job());
   }
-  Napi::Array out = Napi::Array::New(env, list.size());
-  for (uint32_t i = 0; i < list.size(); ++i) {
-    auto s = guarded(env, [&] { return list[i]->sample(); });
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("jobId", Napi::Number::New(env, s.jobId));
-    o.Set("time", Napi::Number::New(env, s.time));
-    o.Set("state", s.gone ? "gone" : "live");
-    if (!s.gone) {
-      o.Set("processor", processorToJs(env, s.processor));
-      o.Set("memory", memoryToJs(env, s.memory));
-      o.Set("privateWorkingSetBytes", Napi::Number::New(env, static_cast<double>(s.privateWorkingSetBytes)));
-      Napi::Array procs = Napi::Array::New(env, s.processes.size());
-      for (uint32_t k = 0; k < s.processes.size(); ++k) {
-        const auto& p = s.processes[k];
-        Napi::Object po = Napi::Object::New(env);
-        po.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
-        po.Set("name", p.name);
-        po.Set("cpuTimeUs", Napi::Number::New(env, static_cast<double>(p.cpuTimeUs)));
-        po.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
-        procs.Set(k, po);
-      }
-      o.Set("processes", procs);
-      if (s.io) o.Set("io", ioToJs(env, *s.io));
-      if (s.frozen) o.Set("frozen", *s.frozen);
-      if (s.cpuThrottling) o.Set("cpuThrottling", throttlingToJs(env, *s.cpuThrottling));
-    }
-    out.Set(i, o);
-  }
-  return out;
+  std::vector<jobscope::JobSample> samples;
+  samples.reserve(list.size());
+  for (const auto& job : list) samples.push_back(guarded(env, [&] { return job->sample(); }));
+  return packSamples(env, samples);
 }
 
 void startNotifications(const Napi::CallbackInfo& info) {
@@ -860,7 +909,7 @@ Napi::Object init(Napi::Env env, Napi::Object exports) {
   testing.Set("parseMax", Napi::Function::New<testParseMax>(env, "parseMax"));
   testing.Set("parseCpuStat", Napi::Function::New<testParseCpuStat>(env, "parseCpuStat"));
   exports.Set("__test", testing);
-  exports.Set("sampleJobs", Napi::Function::New<sampleJobs>(env, "sampleJobs"));
+  exports.Set("sampleJobsPacked", Napi::Function::New<sampleJobs>(env, "sampleJobs"));
   exports.Set("startNotifications", Napi::Function::New<startNotifications>(env, "startNotifications"));
   exports.Set("stopNotifications", Napi::Function::New<stopNotifications>(env, "stopNotifications"));
   return exports;

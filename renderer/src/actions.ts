@@ -188,9 +188,9 @@ export class Actions {
 
   /** Shows a live job (leaving any replay). */
   select(jobId: number): void {
-    const { selectedId, replay } = this.store.getState();
-    if (selectedId === jobId && replay === null) return;
-    this.store.update((s) => ({ ...s, selectedId: jobId, replay: null }));
+    const { selectedId, replay, comparing } = this.store.getState();
+    if (selectedId === jobId && replay === null && !comparing) return;
+    this.store.update((s) => ({ ...s, selectedId: jobId, replay: null, comparing: false }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */
@@ -221,7 +221,7 @@ export class Actions {
   async openRecording(file: string): Promise<void> {
     try {
       const replay = await this.api.invoke({ type: 'openRecording', file });
-      this.store.update((s) => ({ ...s, replay }));
+      this.store.update((s) => ({ ...s, replay, comparing: false }));
       if (replay.warning) this.toast('info', `${replay.warning}.`);
     } catch (err) {
       this.fail(`Could not open the recording ${file}`, err);
@@ -230,6 +230,11 @@ export class Actions {
 
   closeReplay(): void {
     this.store.update((s) => ({ ...s, replay: null }));
+  }
+
+  /** Shows the Compare view (leaving any replay), or leaves it. */
+  compare(on: boolean): void {
+    this.store.update((s) => (s.comparing === on && (!on || s.replay === null) ? s : { ...s, comparing: on, replay: on ? null : s.replay }));
   }
 
   /** Rejects with the service's error; the dialog shows it. */

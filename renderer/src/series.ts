@@ -31,6 +31,23 @@ export interface ProcessPoint {
   active: number;
 }
 
+/**
+ * The first sample of each time bucket: a chart gets about as many points as it has pixels, whatever the
+ * sampling rate. Buckets are aligned to the clock, so the points already drawn stay put as samples arrive.
+ * Rates between kept samples are the averages over the skipped ones (the counters are cumulative).
+ */
+export function thinByTime(samples: JobSample[], bucketMs: number): JobSample[] {
+  if (bucketMs <= 0) return samples;
+  const out: JobSample[] = [];
+  let bucket = -Infinity;
+  for (const s of samples) {
+    const b = Math.floor(s.time / bucketMs);
+    if (b !== bucket) out.push(s);
+    bucket = b;
+  }
+  return out.length === samples.length ? samples : out;
+}
+
 const pct = (deltaUs: number, wallMs: number) => Math.max(0, deltaUs / 1000 / wallMs) * 100;
 const perSecond = (delta: number, wallMs: number) => Math.max(0, (delta * 1000) / wallMs);
 

@@ -45,6 +45,8 @@ export interface State {
   servicePid: number | null;
   jobs: JobSummary[];
   selectedId: number | null;
+  /** The compare view is shown instead of the selected job. */
+  comparing: boolean;
   data: Readonly<Record<number, JobData | undefined>>;
   /** The kernel's read-back of each held job's limits, loaded on selection and after every change. */
   limits: Readonly<Record<number, LimitsReport | undefined>>;
@@ -78,6 +80,7 @@ export class Store {
       servicePid: null,
       jobs: [],
       selectedId: null,
+      comparing: false,
       data: {},
       limits: {},
       toasts: [],

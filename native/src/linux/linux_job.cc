@@ -294,7 +294,7 @@ ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids) {
   return stats;
 }
 
-MemoryStats LinuxJob::readMemory(const std::vector<int64_t>& pids) {
+MemoryStats LinuxJob::readMemory(const std::vector<int64_t>& pids, const MemoryStats* previous) {
   MemoryStats stats;
   stats.source = p_.memorySource;
   if (p_.memorySource == "procfs") {
@@ -308,6 +308,12 @@ MemoryStats LinuxJob::readMemory(const std::vector<int64_t>& pids) {
   }
   bool ok = false;
   stats.currentBytes = readU64(memCurrent_, ok);
+  if (ok && previous && previous->currentBytes == stats.currentBytes) {
+    stats.peakBytes = previous->peakBytes;
+    stats.anonBytes = previous->anonBytes;
+    stats.fileBytes = previous->fileBytes;
+    return stats;
+  }
   uint64_t peak = readU64(memPeak_, ok);
   if (ok) stats.peakBytes = peak;
   if (memStat_.valid() && memStat_.read()) {
@@ -345,13 +351,15 @@ std::optional<CpuThrottling> LinuxJob::readThrottling() {
 }
 
 std::optional<bool> LinuxJob::readFrozen() {
+  frozenRead_ = std::nullopt;
   if (whereFreezer_ == "v2") {
+    eventsChangesRead_ = poller_->eventsChanges(p_.id);  // before the read: a change after it is seen next time
     uint64_t frozen = 0;
-    if (events_.valid() && events_.read() && findKeyValue(events_.text(), "frozen", frozen)) return frozen != 0;
+    if (events_.valid() && events_.read() && findKeyValue(events_.text(), "frozen", frozen)) frozenRead_ = frozen != 0;
   } else if (whereFreezer_ == "v1") {
-    if (freezerState_.valid() && freezerState_.read()) return freezerState_.text().rfind("FROZEN", 0) == 0;
+    if (freezerState_.valid() && freezerState_.read()) frozenRead_ = freezerState_.text().rfind("FROZEN", 0) == 0;
   }
-  return std::nullopt;
+  return frozenRead_;
 }
 
 ProcessorStats LinuxJob::processorStats() { return readProcessor(pids()); }
@@ -516,6 +524,19 @@ bool LinuxJob::readMember(int64_t pid, ProcStat& st) {
 // One tick: every file kept open and read once (one pread each, see KeptFile), cpu.stat and
 // memory.stat each serving both of their readers, and each member's /proc/<pid>/stat read through
 // an fd kept while it lives. Cost per job: (cgroup files of the job) + (members) preads.
+// A quiet job's figures stand still, so a quiet tick reads only what can move without the job's
+// own processes running: cgroup.procs (processes can be moved in from outside), cpu.stat (to know
+// whether it ran) and the memory charge (reclaim lowers it). The rest is re-read when:
+//  - it ran (its CPU time or member list changed), and in the tick after (counters that settle
+//    shortly after a run: throttled time is added when the period ends, throttled IO is
+//    accounted when dispatched);
+//  - the charge moved (memory.stat, the peak and the members' resident sets);
+//  - v2 cgroup.events: inotify reported a change (freezing completes asynchronously);
+//  - kFullReadMs passed (what the rules above cannot see: a v1 freezer, another process renaming
+//    a member, IO submitted before and dispatched long after the run).
+// v2 io.stat is read on every tick: writeback is charged to the cgroup long after the write.
+constexpr double kFullReadMs = 10000;
+
 JobSample LinuxJob::sample() {
   checkOpen();
   JobSample s;
@@ -526,20 +547,59 @@ JobSample LinuxJob::sample() {
   if (!readPids(pidList_)) {
     s.gone = true;
     dropMemberFiles();
+    haveLast_ = false;
     return s;
   }
   const std::vector<int64_t>& list = pidList_;
   s.processor = readProcessor(list);  // reads cpu.stat
+  const uint64_t cpuUs = s.processor.userTimeUs + s.processor.kernelTimeUs;
+  const bool ran = cpuStat_.text().empty() || cpuUs != lastCpuUs_ || list != lastPids_;
+  const bool full = !haveLast_ || ran || ranLastTick_ || s.time - fullReadAt_ >= kFullReadMs;
+  if (full) fullReadAt_ = s.time;
+  ranLastTick_ = ran;
+  lastCpuUs_ = cpuUs;
+  lastPids_ = list;
+
   if (whereCpu_ == "v2") {
     if (!cpuStat_.text().empty()) s.cpuThrottling = parseCpuThrottling(cpuStat_.text(), false);
   } else {
-    s.cpuThrottling = readThrottling();
+    s.cpuThrottling = full ? readThrottling() : last_.cpuThrottling;
   }
-  s.io = ioStats();
-  s.frozen = readFrozen();
+  s.io = full || whereIo_ == "v2" ? ioStats() : last_.io;
+  s.frozen = full || whereFreezer_ == "v1" || eventsMayHaveChanged() ? readFrozen() : frozenRead_;
+
+  const bool procfsMemory = p_.memorySource == "procfs";
+  if (!procfsMemory) {
+    s.memory = readMemory(list, full ? nullptr : &last_.memory);  // reads memory.stat, which also holds the anonymous bytes
+    s.privateWorkingSetBytes = s.memory.anonBytes.value_or(0);
+  }
+  if (full || procfsMemory || s.memory.currentBytes != last_.memory.currentBytes) {
+    readMembers(s, list);
+  } else {
+    s.processes = last_.processes;
+  }
+  if (procfsMemory) {
+    uint64_t rssBytes = 0;
+    for (const auto& m : s.processes) rssBytes += m.residentBytes;
+    s.memory.source = p_.memorySource;
+    s.memory.currentBytes = rssBytes;  // the members' stat, just read
+    procfsPeak_ = std::max(procfsPeak_, rssBytes);
+    s.memory.peakBytes = procfsPeak_;
+    s.privateWorkingSetBytes = readAnon(list);
+  }
+  last_ = s;
+  haveLast_ = true;
+  return s;
+}
+
+bool LinuxJob::eventsMayHaveChanged() {
+  std::optional<uint64_t> changes = poller_->eventsChanges(p_.id);
+  return !changes || changes != eventsChangesRead_;
+}
+
+void LinuxJob::readMembers(JobSample& s, const std::vector<int64_t>& list) {
   s.processes.reserve(list.size());
   keptThisTick_ = 0;
-  uint64_t rssBytes = 0;
   for (int64_t pid : list) {
     ProcStat st;
     if (!readMember(pid, st)) continue;  // exited since cgroup.procs was read
@@ -548,7 +608,6 @@ JobSample LinuxJob::sample() {
     m.name = st.comm;
     m.cpuTimeUs = ticksToUs(st.utimeTicks + st.stimeTicks);
     m.residentBytes = st.rssPages * pageSize();
-    rssBytes += m.residentBytes;
   }
   // Members no longer listed in cgroup.procs (gone, or moved elsewhere): close their fds.
   if (members_.size() > keptThisTick_) {
@@ -561,17 +620,6 @@ JobSample LinuxJob::sample() {
       it = members_.erase(it);
     }
   }
-  if (p_.memorySource == "procfs") {
-    s.memory.source = p_.memorySource;
-    s.memory.currentBytes = rssBytes;  // the members' stat, just read
-    procfsPeak_ = std::max(procfsPeak_, rssBytes);
-    s.memory.peakBytes = procfsPeak_;
-    s.privateWorkingSetBytes = readAnon(list);
-  } else {
-    s.memory = readMemory(list);  // reads memory.stat, which also holds the anonymous bytes
-    s.privateWorkingSetBytes = s.memory.anonBytes.value_or(0);
-  }
-  return s;
 }
 
 // ---- limits ----

@@ -91,10 +91,14 @@ class LinuxJob : public Job {
   // Reads cgroup.procs; false (errno set) when it cannot be read.
   bool readPids(std::vector<int64_t>& pids);
   ProcessorStats readProcessor(const std::vector<int64_t>& pids);
-  MemoryStats readMemory(const std::vector<int64_t>& pids);
+  // previous: a quiet tick's last figures, whose peak and memory.stat part are kept while the charge
+  // (memory.current / usage_in_bytes) has not moved.
+  MemoryStats readMemory(const std::vector<int64_t>& pids, const MemoryStats* previous = nullptr);
   uint64_t readAnon(const std::vector<int64_t>& pids);
   std::optional<CpuThrottling> readThrottling();
   std::optional<bool> readFrozen();
+  // v2: whether cgroup.events may have changed since this job last read it (see sample()).
+  bool eventsMayHaveChanged();
   void killLoop();
   void refuseIfHoldsVitalProcess() const;
   // The cgroup.procs files a new member must be written to: v2 first, then each v1 mirror.
@@ -115,6 +119,8 @@ class LinuxJob : public Job {
   // Reads a member's stat through its kept fd (opening it on first sight, within the budget) or,
   // past the budget, with open/read/close. false: it has exited (skip it).
   bool readMember(int64_t pid, ProcStat& st);
+  // Reads every member's stat into s.processes and closes the files of members no longer listed.
+  void readMembers(JobSample& s, const std::vector<int64_t>& list);
   void dropMemberFiles();
 
   LinuxJobParams p_;
@@ -131,6 +137,16 @@ class LinuxJob : public Job {
   size_t keptThisTick_ = 0;  // members_ entries read in this tick
   uint64_t procfsPeak_ = 0;  // procfs source: highest sum of members' RSS seen
   std::set<std::string> v2Controllers_;  // this job's cgroup.controllers
+  // What a quiet tick reuses (see sample()): the last sample's figures, the CPU time and member
+  // list they went with, whether the job ran in the tick before, and when everything was last read.
+  JobSample last_;
+  bool haveLast_ = false;
+  uint64_t lastCpuUs_ = 0;
+  std::vector<int64_t> lastPids_;
+  bool ranLastTick_ = false;
+  double fullReadAt_ = 0;
+  std::optional<uint64_t> eventsChangesRead_;  // the poller's count when cgroup.events was last read
+  std::optional<bool> frozenRead_;             // what readFrozen() read last (freeze()/thaw() read too)
 };
 
 }  // namespace jobscope::linux_impl

@@ -277,6 +277,13 @@ uint64_t Poller::seenCount(uint32_t jobId) {
   return it == jobs_.end() ? 0 : it->second->seen;
 }
 
+std::optional<uint64_t> Poller::eventsChanges(uint32_t jobId) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = jobs_.find(jobId);
+  if (it == jobs_.end() || it->second->wd < 0) return std::nullopt;
+  return it->second->eventsChanges;
+}
+
 void Poller::run() {
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -472,7 +479,9 @@ void Poller::handleInotify(double now) {
   }
   for (uint32_t id : changed) {
     auto it = jobs_.find(id);
-    if (it != jobs_.end()) checkEvents(*it->second, now, true);
+    if (it == jobs_.end()) continue;
+    ++it->second->eventsChanges;
+    checkEvents(*it->second, now, true);
   }
 }
 

@@ -11,6 +11,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <thread>
@@ -55,6 +56,9 @@ class Poller {
   // Proc connector messages the kernel dropped (receive buffer overrun), host-wide, since start:
   // counted exactly from the gaps in each CPU's message sequence numbers.
   uint64_t kernelEventsDropped() const { return kernelEventsDropped_; }
+  // How many changes of the job's cgroup.events inotify has reported; nullopt when the file is not
+  // watched (no inotify), so a reader cannot know and must read it.
+  std::optional<uint64_t> eventsChanges(uint32_t jobId);
 
  private:
   struct Member {
@@ -67,6 +71,7 @@ class Poller {
     Fd ownProcsFd, ownEventsFd;  // only when the job did not lend its own
     int procsFd = -1, eventsFd = -1;  // what is read: the job's fds or the two above
     int wd = -1;
+    uint64_t eventsChanges = 0;
     int populated = -1;
     bool gone = false;
     std::map<int64_t, Member> members;

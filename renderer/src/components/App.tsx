@@ -2,6 +2,7 @@ import { useEffect, useState } from 'react';
 import { useStore } from '../hooks';
 import { Header } from './Header';
 import { HelpDialog } from './HelpDialog';
+import { CompareView } from './CompareView';
 import { JobView } from './JobView';
 import { ReplayView } from './ReplayView';
 import { Sidebar } from './Sidebar';
@@ -13,6 +14,7 @@ export function App() {
   const selected = useStore((s) => s.jobs.find((j) => j.id === s.selectedId));
   const hasJobs = useStore((s) => s.jobs.length > 0);
   const replay = useStore((s) => s.replay);
+  const comparing = useStore((s) => s.comparing);
   const offline = connection.state !== 'open';
   const [help, setHelp] = useState(false);
   useEffect(() => {
@@ -44,6 +46,8 @@ export function App() {
             </div>
           ) : replay ? (
             <ReplayView key={replay.info.file} recording={replay} />
+          ) : comparing ? (
+            <CompareView />
           ) : selected ? (
             <JobView key={selected.id} job={selected} />
           ) : (

@@ -7,13 +7,19 @@ import { ChartFrame, clockLabel, MARGIN, timeAxis, TOOLTIP_STYLE, type Domain } 
 
 const percentTick = (v: number) => `${v}%`;
 
-export const CpuChart = memo(function CpuChart(props: { samples: JobSample[]; domain: Domain; markers: Notification[] }) {
+export const CpuChart = memo(function CpuChart(props: {
+  samples: JobSample[];
+  domain: Domain;
+  markers: Notification[];
+  /** Makes the chart's element ids unique where several jobs' charts share a page. */
+  idPrefix?: string;
+}) {
   const data = useMemo(() => cpuSeries(props.samples), [props.samples]);
   const last = data[data.length - 1];
   const hasThrottling = data.some((p) => p.throttled != null);
   return (
     <ChartFrame
-      id="cpu-chart"
+      id={`${props.idPrefix ?? ''}cpu-chart`}
       title="CPU"
       hint={`% of one CPU, user + kernel (stacked)${hasThrottling ? '; throttled: time held back by the CPU cap' : ''}`}
       now={last ? formatPercent(last.user + last.kernel) : '—'}

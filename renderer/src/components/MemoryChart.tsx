@@ -15,6 +15,8 @@ export const MemoryChart = memo(function MemoryChart(props: {
   limitBytes: number | null;
   domain: Domain;
   markers: Notification[];
+  /** Makes the chart's element ids unique where several jobs' charts share a page. */
+  idPrefix?: string;
 }) {
   const data = useMemo(() => memorySeries(props.samples), [props.samples]);
   const last = data[data.length - 1];
@@ -24,7 +26,7 @@ export const MemoryChart = memo(function MemoryChart(props: {
   const showResident = props.source !== undefined && props.source !== 'procfs';
   return (
     <ChartFrame
-      id="memory-chart"
+      id={`${props.idPrefix ?? ''}memory-chart`}
       title="Memory"
       hint={<span title={props.source ? MEMORY_SOURCE_LABEL[props.source] : undefined}>source: {props.source ? MEMORY_SOURCE_SHORT[props.source] : 'unknown'}</span>}
       now={last ? formatBytes(last.current) : '—'}

@@ -6,6 +6,20 @@ import { LogPanel } from './LogPanel';
 const SHOWN = 200;
 const ALL = 'all';
 
+/**
+ * Row keys that stay with their notification as newer ones are added on top: an index in the key would
+ * change every row's key, and React would rebuild all of them on every event.
+ */
+function withKeys(notifications: Notification[]): [string, Notification][] {
+  const seen = new Map<string, number>();
+  return notifications.map((n) => {
+    const base = `${n.time}-${n.kind}-${n.pid}`;
+    const repeat = seen.get(base) ?? 0;
+    seen.set(base, repeat + 1);
+    return [`${base}-${repeat}`, n];
+  });
+}
+
 /** `dropped`: the job's older notifications no longer held (the log keeps the newest). */
 export const NotificationLog = memo(function NotificationLog({ notifications, dropped }: { notifications: Notification[]; dropped: number }) {
   const [kind, setKind] = useState<string>(ALL);
@@ -14,7 +28,7 @@ export const NotificationLog = memo(function NotificationLog({ notifications, dr
     () => (kind === ALL ? notifications : notifications.filter((n) => n.kind === kind)),
     [notifications, kind],
   );
-  const newest = useMemo(() => matching.slice(-SHOWN).reverse(), [matching]);
+  const newest = useMemo(() => withKeys(matching.slice(-SHOWN)).reverse(), [matching]);
   return (
     <LogPanel
       id="log-title"
@@ -66,8 +80,8 @@ export const NotificationLog = memo(function NotificationLog({ notifications, dr
         </>
       }
     >
-      {newest.map((n, i) => (
-        <tr key={`${n.time}-${n.kind}-${n.pid}-${i}`} className={`kind-${n.kind}`}>
+      {newest.map(([key, n]) => (
+        <tr key={key} className={`kind-${n.kind}`}>
           <td>{formatClock(n.time)}</td>
           <td>
             <code>{n.kind}</code>

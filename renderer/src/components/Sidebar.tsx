@@ -35,8 +35,10 @@ const JobItem = memo(function JobItem({ job, selected }: { job: JobSummary; sele
 
 export function Sidebar() {
   const jobs = useStore((s) => s.jobs);
-  // While a replay is shown, no live job is the current one.
-  const selectedId = useStore((s) => (s.replay ? null : s.selectedId));
+  // While a replay or the Compare view is shown, no live job is the current one.
+  const selectedId = useStore((s) => (s.replay || s.comparing ? null : s.selectedId));
+  const comparing = useStore((s) => s.comparing);
+  const actions = useActions();
   const ready = useStore((s) => s.ready);
   const online = useStore((s) => s.connection.state === 'open');
   const [dialog, setDialog] = useState<'new' | 'open' | null>(null);
@@ -54,7 +56,14 @@ export function Sidebar() {
           </button>
         </div>
       </div>
-      <h3 className="sidebar-section">Held jobs</h3>
+      <div className="sidebar-section-head">
+        <h3 className="sidebar-section">Held jobs</h3>
+        {jobs.length > 1 && (
+          <button type="button" className="compare-toggle" aria-pressed={comparing} onClick={() => actions.compare(!comparing)}>
+            Compare
+          </button>
+        )}
+      </div>
       {jobs.length ? (
         <ul className="job-list" aria-label="Held jobs">
           {jobs.map((job) => (

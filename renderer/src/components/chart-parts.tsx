@@ -1,17 +1,61 @@
 // What every time chart shares: the time axis over the chosen window, and the frame (caption, body, legend)
 // with the notification markers over the plot. Recharts reads its children's element types, so the axis is
 // returned as an element by a function rather than wrapped in a component of ours.
-import { useRef, type ReactNode } from 'react';
+import { useDeferredValue, useMemo, useRef, type ReactNode } from 'react';
 import { XAxis } from 'recharts';
-import type { Notification } from '../../../electron/contract';
+import type { JobSample, Notification } from '../../../electron/contract';
 import { downloadChartPng, flagsOver } from '../export';
 import { describeNotification, formatClock, formatMmSs } from '../format';
-import { useActions } from '../hooks';
+import { useActions, useStore } from '../hooks';
+import { thinByTime } from '../series';
 
 export type Domain = [number, number];
 export const MARGIN = { top: 14, right: 12, bottom: 0, left: 0 };
 export const TOOLTIP_STYLE = { background: 'var(--panel)', border: '1px solid var(--border)' };
 export const clockLabel = (t: unknown) => formatClock(Number(t));
+
+// More flags than this make a chart unreadable; the log has them all.
+const MAX_MARKERS = 40;
+// Points per chart over the whole window: about its width in pixels. More only cost render time.
+const MAX_POINTS = 400;
+
+/** The previous array while it holds the same items, so the memoized charts skip rendering. */
+function useSameItems<T>(items: T[]): T[] {
+  const held = useRef(items);
+  const was = held.current;
+  if (was !== items && (was.length !== items.length || items.some((item, i) => item !== was[i]))) held.current = items;
+  return held.current;
+}
+
+/**
+ * What a job's time charts show: the chosen window, its samples thinned to the first of each time bucket
+ * (about a pixel: MAX_POINTS per window), and the notifications in it. The picture changes only when a new
+ * bucket starts, so charts redraw at most once per bucket whatever the sampling rate (the newest point lags
+ * by less than a bucket; the stats above the charts show every sample). And charts follow the data a step
+ * behind (a deferred, interruptible render): a burst of events updates the log and tables first.
+ */
+export function useChartWindow(samples: JobSample[], notifications: Notification[]) {
+  const windowMs = useStore((s) => s.settings.windowMs);
+  const deferredSamples = useDeferredValue(samples);
+  const deferredNotifications = useDeferredValue(notifications);
+  const kept = useSameItems(useMemo(() => thinByTime(deferredSamples, windowMs / MAX_POINTS), [deferredSamples, windowMs]));
+  const end = kept[kept.length - 1]?.time ?? 0;
+  const start = kept[0]?.time ?? 0;
+  // A young job fills the width rather than hugging the right edge of an empty window.
+  const domain = useMemo<Domain>(() => [Math.max(end - windowMs, start), end], [start, end, windowMs]);
+  // One sample before the window, so the first rate in it has a predecessor.
+  const shown = useMemo(() => {
+    const first = kept.findIndex((s) => s.time >= domain[0]);
+    return first < 0 ? [] : kept.slice(Math.max(0, first - 1));
+  }, [kept, domain]);
+  const markers = useSameItems(
+    useMemo(() => {
+      const inWindow = deferredNotifications.filter((n) => n.time >= domain[0] && n.time <= domain[1]);
+      return inWindow.slice(Math.max(0, inWindow.length - MAX_MARKERS));
+    }, [deferredNotifications, domain]),
+  );
+  return { domain, shown, markers };
+}
 
 export function timeAxis(domain: Domain) {
   return (
