@@ -12,6 +12,7 @@ import {
   type CommandReply,
   type CommandResults,
   type JobHistory,
+  type JobSample,
   type JobSummary,
   type LaunchResult,
   type LimitsReport,
@@ -21,6 +22,7 @@ import {
   type ServiceEvent,
 } from '../contract';
 import { loadgenScript, recordingsDir } from '../paths';
+import { SAMPLES_WITH_PROCESS_ROWS, withMemberTotals, withoutProcessRows } from '../sample-history';
 import { listRecordings, readRecording, RecordingWriter } from './recording';
 import { TimeWindow } from './time-window';
 
@@ -62,7 +64,8 @@ const NOT_RECORDED = new Set<Command['type']>([
 interface HeldJob {
   job: native.Job;
   state: 'live' | 'gone';
-  samples: TimeWindow<native.JobSample>;
+  /** Per-process rows only on the newest SAMPLES_WITH_PROCESS_ROWS: a history of rows would grow with every member. */
+  samples: TimeWindow<JobSample>;
   notifications: native.Notification[];
   /** How many were dropped from the front of `notifications` at the limit. */
   droppedNotifications: number;
@@ -277,7 +280,7 @@ export class JobService {
     this.held.set(job.id, {
       job,
       state: 'live',
-      samples: new TimeWindow(this.options.historyMs),
+      samples: new TimeWindow(this.options.historyMs, { after: SAMPLES_WITH_PROCESS_ROWS, age: withoutProcessRows }),
       notifications: [],
       droppedNotifications: 0,
     });
@@ -389,7 +392,7 @@ export class JobService {
 
   private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
     const jobs = jobIds.map((id) => this.held.get(id)?.job).filter((job) => job !== undefined);
-    const samples = jobs.length > 0 ? native.sampleJobs(jobs) : [];
+    const samples = jobs.length > 0 ? native.sampleJobs(jobs).map(withMemberTotals) : [];
     for (const sample of samples) {
       const held = this.held.get(sample.jobId)!;
       held.samples.push(sample);
