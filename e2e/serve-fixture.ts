@@ -2,7 +2,7 @@
 // the steps many tests share, done through the UI as a user would.
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
 
@@ -65,4 +65,10 @@ export async function startLoadgen(page: Page, fields: Record<string, string>, g
   await dialog.getByRole('button', { name: 'Start' }).click();
   await expect(dialog).toBeHidden();
   return pidFromToast(page, /Started the load generator as pid (\d+)/);
+}
+
+/** Clicks a download button (e.g. Export JSON) and returns the file's suggested name and text. */
+export async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
+  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
+  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
 }

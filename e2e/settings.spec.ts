@@ -2,15 +2,9 @@
 // sampling interval and time window kept across reloads.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import type { Page } from '@playwright/test';
-import { createJobInUi, expect, test } from './serve-fixture';
+import { createJobInUi, downloaded, expect, test } from './serve-fixture';
 
 const screenshots = path.join(__dirname, 'screenshots');
-
-async function downloaded(page: Page, button: string): Promise<{ name: string; text: string }> {
-  const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: button }).click()]);
-  return { name: file.suggestedFilename(), text: readFileSync((await file.path())!, 'utf8') };
-}
 
 test('? opens the shortcuts; history exports; the sampling interval and window survive a reload', async ({ page, serveUrl }) => {
   const jobName = `e2e-settings-${process.pid}`;

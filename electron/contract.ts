@@ -5,7 +5,7 @@ import { z } from 'zod';
 import type {
   HostInfo,
   JobLimits,
-  JobSample,
+  JobSample as AddonSample,
   JobTreeEntry,
   LimitsReport,
   MemberProcess,
@@ -14,7 +14,23 @@ import type {
   ProcessInfo,
 } from '#native';
 
-export type { HostInfo, JobLimits, JobSample, JobTreeEntry, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
+export type { HostInfo, JobLimits, JobTreeEntry, LimitsReport, MemberProcess, MemorySource, Notification, ProcessInfo };
+
+/** A job's member processes summed up: all that history keeps of them once a sample is no longer among the newest. */
+export interface MemberTotals {
+  count: number;
+  residentBytes: number;
+}
+
+/**
+ * A sample as the service sends and keeps it: the addon's, plus `members` wherever it has a member list.
+ * Events (and so recordings) carry `processes`, one row per member, on every sample; a history (getHistory,
+ * and the renderer's own) keeps them only on a job's newest SAMPLES_WITH_PROCESS_ROWS samples
+ * (sample-history.ts), so that charts, stats and exports read `members`, which every live sample has.
+ */
+export interface JobSample extends AddonSample {
+  members?: MemberTotals;
+}
 
 const pid = z.number().int().positive().max(2 ** 22, 'a pid is at most 4194304 (Linux pid_max)');
 const jobId = z.number().int().positive();

@@ -17,9 +17,18 @@ const MEMBERS = Number(process.env.JOBSCOPE_EXIT_BURST ?? 10_000);
 const cli = path.join(__dirname, '..', '..', 'dist', 'electron', 'serve', 'cli.js');
 const tmp = skip ? '' : mkdtempSync('/tmp/jobscope-serve-burst-');
 const started: ChildProcess[] = [];
+let swarmPid: number | undefined;
 
 after(async () => {
   if (skip) return;
+  // The swarm's children die with it (PR_SET_PDEATHSIG): nothing is left if the server died before closing the job.
+  if (swarmPid !== undefined) {
+    try {
+      process.kill(swarmPid, 'SIGKILL');
+    } catch {
+      // already gone: the test released it
+    }
+  }
   for (const child of started.slice().reverse()) {
     if (child.exitCode !== null || child.signalCode !== null) continue;
     child.kill(child === started[0] ? 'SIGTERM' : 'SIGKILL'); // the server closes its jobs on SIGTERM
@@ -69,6 +78,7 @@ test(`serve mode: ${MEMBERS} members exiting at once overrun the proc connector,
   const job = await ok({ type: 'createJob', name: `serve-burst-${process.pid}` });
   const ready = path.join(tmp, 'hold.ready');
   const { pid: launcher } = await ok({ type: 'launch', jobId: job.id, file: swarm, args: ['hold', String(MEMBERS), ready] });
+  swarmPid = launcher;
   const made = await swarmMade(ready);
   const mine = (kind: string) => received.filter((n) => n.jobId === job.id && n.kind === kind);
   await until(`${made + 1} NEW_PROCESS`, () => mine('NEW_PROCESS').length >= made + 1, 120_000);

@@ -34,7 +34,7 @@ test('a frozen job stops using CPU and says so; thawed, it runs again', async ()
 
 test('the group holding JobScope is never frozen, and unknown jobs are named', async () => {
   const root = await ok({ type: 'openJob', path: '/' });
-  assert.match(await failure({ type: 'freezeJob', jobId: root.id }), /Refusing to freeze job .*: its group holds JobScope itself/);
+  assert.match(await failure({ type: 'freezeJob', jobId: root.id }), /refusing to freeze job .*: its cgroup .* holds .*JobScope itself \(pid \d+\), which would stop with it \(EPERM\)/);
   await ok({ type: 'closeJob', jobId: root.id });
   assert.match(await failure({ type: 'thawJob', jobId: 424242 }), /No job with id 424242/);
   assert.match(await failure({ type: 'freezeJob', jobId: 'x' }), /jobId/);

@@ -2,7 +2,7 @@
 // command handler both transports call. It imports nothing from Electron so serve mode and tests run it
 // under plain Node.
 import * as native from '#native';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import {
   commandSchema,
@@ -12,6 +12,7 @@ import {
   type CommandReply,
   type CommandResults,
   type JobHistory,
+  type JobSample,
   type JobSummary,
   type LaunchResult,
   type LimitsReport,
@@ -21,6 +22,7 @@ import {
   type ServiceEvent,
 } from '../contract';
 import { loadgenScript, recordingsDir } from '../paths';
+import { SAMPLES_WITH_PROCESS_ROWS, withMemberTotals, withoutProcessRows } from '../sample-history';
 import { listRecordings, readRecording, RecordingWriter } from './recording';
 import { TimeWindow } from './time-window';
 
@@ -62,7 +64,8 @@ const NOT_RECORDED = new Set<Command['type']>([
 interface HeldJob {
   job: native.Job;
   state: 'live' | 'gone';
-  samples: TimeWindow<native.JobSample>;
+  /** Per-process rows only on the newest SAMPLES_WITH_PROCESS_ROWS: a history of rows would grow with every member. */
+  samples: TimeWindow<JobSample>;
   notifications: native.Notification[];
   /** How many were dropped from the front of `notifications` at the limit. */
   droppedNotifications: number;
@@ -279,7 +282,7 @@ export class JobService {
     this.held.set(job.id, {
       job,
       state: 'live',
-      samples: new TimeWindow(this.options.historyMs),
+      samples: new TimeWindow(this.options.historyMs, { after: SAMPLES_WITH_PROCESS_ROWS, age: withoutProcessRows }),
       notifications: [],
       droppedNotifications: 0,
       sampledAt: 0,
@@ -321,13 +324,8 @@ export class JobService {
 
   private setFrozen(jobId: number, frozen: boolean): void {
     const { job } = this.find(jobId);
-    if (frozen) {
-      const holder = frozenHolder(job.path);
-      if (holder) throw new Error(`Refusing to freeze job ${job.name}: its group holds ${holder}, which would stop too`);
-      job.freeze();
-    } else {
-      job.thaw();
-    }
+    if (frozen) job.freeze();
+    else job.thaw();
     // Clients see the new state now rather than at the next tick.
     this.sampleAndEmit([jobId], []);
   }
@@ -406,7 +404,7 @@ export class JobService {
 
   private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
     const jobs = jobIds.map((id) => this.held.get(id)?.job).filter((job) => job !== undefined);
-    const samples = jobs.length > 0 ? native.sampleJobs(jobs) : [];
+    const samples = jobs.length > 0 ? native.sampleJobs(jobs).map(withMemberTotals) : [];
     for (const sample of samples) {
       const held = this.held.get(sample.jobId)!;
       held.samples.push(sample);
@@ -435,21 +433,6 @@ export class JobService {
 function protectedProcess(pid: number): string | undefined {
   if (pid === 1) return 'it is init (pid 1), and killing it brings the whole system down';
   if (pid === process.pid) return 'it is JobScope itself';
-  return undefined;
-}
-
-/** What must never be frozen that lives in the cgroup at `jobPath` or below it, or undefined. */
-function frozenHolder(jobPath: string): string | undefined {
-  const mount = native.hostInfo().cgroup2Mount;
-  if (mount === undefined) return undefined;
-  const inside = (pid: number | 'self'): boolean => {
-    const line = readFileSync(`/proc/${pid}/cgroup`, 'utf8').split('\n').find((l) => l.startsWith('0::'));
-    if (line === undefined) return false;
-    const group = mount + (line.slice(3) === '/' ? '' : line.slice(3));
-    return group === jobPath || group.startsWith(`${jobPath}/`) || jobPath === mount;
-  };
-  if (inside('self')) return 'JobScope itself';
-  if (inside(1)) return 'init (pid 1)';
   return undefined;
 }
 

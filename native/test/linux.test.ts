@@ -307,6 +307,8 @@ test('a quiet job\'s samples follow outside changes', { skip }, async (t) => {
   const job = newJob(t);
   const first = run('sleep', ['30']);
   job.assign(first.pid);
+  // Only once `sleep` sleeps: an emulated guest can still be loading it, its memory charge still growing.
+  await waitFor('sleep to sleep', () => /^\d+ \(sleep\) S /.test(readFileSync(`/proc/${first.pid}/stat`, 'utf8')), 5000);
   for (let i = 0; i < 3; i++) native.sampleJobs([job]);
   const [quiet] = native.sampleJobs([job]);
   assert.deepEqual(quiet.memory, job.memoryStats(), 'a quiet tick keeps the figures a full read gives');

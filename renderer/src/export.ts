@@ -1,6 +1,8 @@
 // A job's history as files the browser downloads: CSV (one row per sample, cumulative counters as the
-// kernel reports them) and JSON (samples and notifications as the service sent them). Downloads go through
-// a Blob URL on a temporary link; CSP does not govern downloads, so it stays as strict as it is. A chart
+// kernel reports them) and JSON (samples and notifications as the view holds them: every live sample has
+// its members' totals; per-process rows are on the newest two of a live job, as history keeps them, and on
+// every sample of a replay, as a recording keeps them). Downloads go through a Blob URL on a temporary
+// link; CSP does not govern downloads, so it stays as strict as it is. A chart
 // saves as PNG by drawing its SVG, loaded as a data: image (which img-src already allows), onto a canvas,
 // then its notification flags (HTML over the chart, see chart-parts.tsx) on top, where the screen shows them.
 import type { JobSample, JobSummary, Notification } from '../../electron/contract';
@@ -36,7 +38,7 @@ export function historyCsv(samples: JobSample[]): string {
       s.processor?.totalProcesses,
       s.memory?.currentBytes,
       s.memory?.peakBytes,
-      s.processes?.reduce((sum, p) => sum + p.residentBytes, 0),
+      s.members?.residentBytes,
       s.io?.readBytes,
       s.io?.writeBytes,
       s.io?.readOps,

@@ -94,8 +94,7 @@ export function memorySeries(samples: JobSample[]): MemoryPoint[] {
   const out: MemoryPoint[] = [];
   for (const s of samples) {
     if (!s.memory) continue;
-    const resident = (s.processes ?? []).reduce((sum, p) => sum + p.residentBytes, 0);
-    out.push({ time: s.time, current: s.memory.currentBytes, peak: s.memory.peakBytes, resident });
+    out.push({ time: s.time, current: s.memory.currentBytes, peak: s.memory.peakBytes, resident: s.members?.residentBytes ?? 0 });
   }
   return out;
 }
@@ -103,7 +102,7 @@ export function memorySeries(samples: JobSample[]): MemoryPoint[] {
 export function processSeries(samples: JobSample[]): ProcessPoint[] {
   const out: ProcessPoint[] = [];
   for (const s of samples) {
-    const active = s.processes?.length ?? s.processor?.activeProcesses;
+    const active = s.members?.count ?? s.processor?.activeProcesses;
     if (active !== undefined) out.push({ time: s.time, active });
   }
   return out;

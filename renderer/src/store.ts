@@ -15,11 +15,12 @@ import type {
   RecordingStatus,
   ServiceEvent,
 } from '../../electron/contract';
+import { SAMPLES_WITH_PROCESS_ROWS, withoutProcessRows } from '../../electron/sample-history';
 import type { ConnectionStatus } from './api';
 import type { Settings } from './settings';
 
 export interface JobData {
-  /** Oldest first, at most one history window long. */
+  /** Oldest first, at most one history window long; per-process rows only on the newest SAMPLES_WITH_PROCESS_ROWS. */
   samples: JobSample[];
   /** Oldest first. */
   notifications: Notification[];
@@ -123,6 +124,10 @@ function appendSamples(s: State, held: JobSample[], fresh: JobSample[]): JobSamp
   }
   if (!added.length) return held;
   let out = held.concat(added);
+  // Only the newest keep their rows: those that `added` pushed back lose them (the others already had).
+  for (let i = Math.max(0, held.length - SAMPLES_WITH_PROCESS_ROWS); i < out.length - SAMPLES_WITH_PROCESS_ROWS; i++) {
+    out[i] = withoutProcessRows(out[i]);
+  }
   const cutoff = last - s.historyMs;
   let start = 0;
   while (start < out.length && out[start].time < cutoff) start++;
@@ -248,8 +253,8 @@ export function latestSample(d: JobData | undefined): JobSample | undefined {
   return d?.samples[d.samples.length - 1];
 }
 
-/** Live member count of a sample: the member list when present, else the active-process counter. */
+/** Live member count of a sample: its member list's count when it has one, else the active-process counter. */
 export function processCount(sample: JobSample | undefined): number | null {
   if (!sample || sample.state !== 'live') return null;
-  return sample.processes?.length ?? sample.processor?.activeProcesses ?? null;
+  return sample.members?.count ?? sample.processor?.activeProcesses ?? null;
 }

@@ -374,24 +374,26 @@ uint64_t LinuxJob::privateWorkingSet() {
   return readAnon(list);
 }
 
-// cgroup.kill kills the whole subtree, so a job at or above init's or our own cgroup would take
-// the system, or JobScope, down with it. (v1's kill loop reaches only the job's own cgroup: refused
-// alike, as one rule.)
-void LinuxJob::refuseIfHoldsVitalProcess() const {
+// cgroup.kill kills, and cgroup.freeze stops, the whole subtree, so a job at or above init's or our own
+// cgroup would take the system, or JobScope, down with it. (v1's kill loop and freezer reach only the job's
+// own cgroup: refused alike, as one rule.)
+void LinuxJob::refuseIfHoldsVitalProcess(const char* action, const char* consequence) const {
+  std::string held;
   for (int64_t pid : {static_cast<int64_t>(1), static_cast<int64_t>(::getpid())}) {
     std::string dir = cgroupHost().treeDirOf(pid);
-    if (dir.empty()) continue;
-    if (dir == p_.dir || dir.rfind(p_.dir + "/", 0) == 0) {
-      std::string who = pid == 1 ? "init (pid 1)" : "JobScope itself (pid " + std::to_string(pid) + ")";
-      throw Error("EPERM", "refusing to terminate job " + p_.name + ": its cgroup " + p_.dir + " holds " + who +
-                               ", which would be killed with it (EPERM)");
-    }
+    if (dir.empty() || (dir != p_.dir && dir.rfind(p_.dir + "/", 0) != 0)) continue;
+    held += held.empty() ? "" : " and ";
+    held += pid == 1 ? "init (pid 1)" : "JobScope itself (pid " + std::to_string(pid) + ")";
+  }
+  if (!held.empty()) {
+    throw Error("EPERM", std::string("refusing to ") + action + " job " + p_.name + ": its cgroup " + p_.dir +
+                             " holds " + held + ", which would " + consequence + " (EPERM)");
   }
 }
 
 void LinuxJob::terminate(uint32_t /*exitCode: Linux cannot impose one*/) {
   checkOpen();
-  refuseIfHoldsVitalProcess();
+  refuseIfHoldsVitalProcess("terminate", "be killed with it");
   // A frozen job's members cannot die until thawed; SIGKILL them, then thaw.
   bool frozen = readFrozen().value_or(false);
   if (writeFile(p_.dir + "/cgroup.kill", "1")) {
@@ -853,6 +855,7 @@ void LinuxJob::setFreeze(bool frozen) {
 
 void LinuxJob::freeze() {
   checkOpen();
+  refuseIfHoldsVitalProcess("freeze", "stop with it");
   setFreeze(true);
 }
 

@@ -100,7 +100,9 @@ class LinuxJob : public Job {
   // v2: whether cgroup.events may have changed since this job last read it (see sample()).
   bool eventsMayHaveChanged();
   void killLoop();
-  void refuseIfHoldsVitalProcess() const;
+  // Throws EPERM when init or JobScope itself is in the job's cgroup or below: `action` ("terminate",
+  // "freeze") would `consequence` them.
+  void refuseIfHoldsVitalProcess(const char* action, const char* consequence) const;
   // The cgroup.procs files a new member must be written to: v2 first, then each v1 mirror.
   std::vector<std::string> procsFiles() const;
   // Distinct v1 directories (co-mounted controllers share one).

@@ -21,7 +21,7 @@ export function JobStats({ latest, count }: { latest: JobSample | undefined; cou
       </div>
       <div>
         <dt title="Sum of the members' resident sets, including memory allocated before they joined">Resident</dt>
-        <dd>{latest?.processes ? formatBytes(latest.processes.reduce((sum, p) => sum + p.residentBytes, 0)) : '—'}</dd>
+        <dd>{latest?.members ? formatBytes(latest.members.residentBytes) : '—'}</dd>
       </div>
       <div>
         <dt>Peak memory</dt>
