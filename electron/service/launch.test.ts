@@ -62,18 +62,26 @@ test('children past the process limit trip ACTIVE_PROCESS_LIMIT', async () => {
   await finish(job.id);
 });
 
-test('CPU over the cap is throttled, and written bytes show in the IO stats', async () => {
+test('CPU over the cap is throttled', async () => {
   const job = await ok({ type: 'createJob', name: `loadgen-cpu-${process.pid}`, limits: { cpuRate: 1000 } });
-  await ok({ type: 'launchLoadgen', jobId: job.id, ...load, cpuPercent: 100, ioKiBps: 256 });
+  await ok({ type: 'launchLoadgen', jobId: job.id, ...load, cpuPercent: 100 });
   const throttled = await until(
     'throttled CPU periods',
     () => latest(job.id, (s) => (s.cpuThrottling?.throttledPeriods ?? 0) > 2),
     15_000,
   );
   assert.ok(throttled.cpuThrottling!.throttledTimeUs > 0);
-  if (throttled.io?.tracking === 'on') {
-    await until('written bytes', () => latest(job.id, (s) => (s.io?.writeBytes ?? 0) > 64 * 1024), 15_000);
-  }
+  await finish(job.id);
+});
+
+// Its own job, uncapped: a capped writer can be stalled between its write and its fdatasync, and a busy
+// machine's flusher threads then write those pages, counted in the root cgroup rather than the job.
+test('written bytes show in the IO stats', async (t) => {
+  const job = await ok({ type: 'createJob', name: `loadgen-io-${process.pid}` });
+  await ok({ type: 'launchLoadgen', jobId: job.id, ...load, ioKiBps: 256 });
+  const first = await until('a sample of the writer', () => latest(job.id, (s) => s.io !== undefined));
+  if (first.io?.tracking !== 'on') t.skip(`IO tracking is ${first.io?.tracking} here`);
+  else await until('written bytes', () => latest(job.id, (s) => (s.io?.writeBytes ?? 0) > 64 * 1024), 15_000);
   await finish(job.id);
 });
 
