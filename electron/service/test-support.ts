@@ -5,7 +5,7 @@ import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { after } from 'node:test';
-import type { CommandReply, CommandResults, CommandType, Notification, ServiceEvent } from '../contract';
+import type { AppState, CommandReply, CommandResults, CommandType, Notification, ServiceEvent } from '../contract';
 import { JobService, type ServiceOptions } from './job-service';
 
 /** The load generator as `npm run build` compiles it: the service tests exercise the shipped script. */
@@ -27,9 +27,10 @@ export function startTestService(options: Partial<ServiceOptions> = {}, { skip =
     service.subscribe((event) => events.push(event));
   }
 
-  after(() => {
+  after(async () => {
     if (skip) return;
     for (const child of children) child.kill('SIGKILL');
+    await removeCreatedJobs(service);
     const { leftBehind } = service.stop();
     assert.deepEqual(leftBehind, []);
   });
@@ -57,6 +58,23 @@ export function startTestService(options: Partial<ServiceOptions> = {}, { skip =
   }
 
   return { service, events, children, ok, failure, spawnChild, notification };
+}
+
+/**
+ * Terminates and closes the jobs this service created and a test left open (a failed test never reaches its
+ * own cleanup), so no cgroup outlives the run. Opened jobs are left alone: their processes are not ours.
+ */
+async function removeCreatedJobs(service: JobService): Promise<void> {
+  const state = await service.handle({ type: 'getState' });
+  if (!state.ok) return;
+  const created = (state.result as AppState).jobs.filter((job) => job.created);
+  for (const job of created) {
+    await service.handle({ type: 'terminateJob', jobId: job.id });
+    const deadline = Date.now() + 10_000;
+    while (!(await service.handle({ type: 'closeJob', jobId: job.id })).ok && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
 }
 
 /** Polls `probe` until it returns something other than undefined or false. */
