@@ -24,6 +24,12 @@ test('watch a capped, writing load; pause, filter, freeze and thaw it', async ({
   await expect(io.locator('.chart-now')).not.toHaveText(/^(—|0 B\/s)$/, { timeout: 10_000 });
   await expect(page.getByRole('figure', { name: 'Active processes' }).locator('.chart-now')).toHaveText('1');
   await expect(cpu.locator('.chart-now')).not.toHaveText('—');
+  // A young job's seconds-wide axis labels each tick once, as hh:mm:ss (mm:ss read as a time of day).
+  const timeTicks = cpu.locator('svg text').filter({ hasText: /^\d\d:\d\d(:\d\d)?$/ });
+  await expect.poll(() => timeTicks.count()).toBeGreaterThan(1);
+  const tickTexts = await timeTicks.allTextContents();
+  for (const text of tickTexts) expect(text).toMatch(/^\d\d:\d\d:\d\d$/);
+  expect(new Set(tickTexts).size).toBe(tickTexts.length);
   await page.screenshot({ path: path.join(screenshots, 'job-detail.png') });
   // At 1400x900 the actions fit on one row beside the title.
   const toolbar = (await page.getByRole('toolbar', { name: 'Job actions' }).boundingBox())!;

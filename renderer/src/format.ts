@@ -23,9 +23,19 @@ export function formatPercent(pct: number | null | undefined): string {
 const pad = (n: number) => String(n).padStart(2, '0');
 
 /** Chart axis: minutes and seconds of the local clock. */
-export function formatMmSs(time: number): string {
-  const d = new Date(time);
-  return `${pad(d.getMinutes())}:${pad(d.getSeconds())}`;
+const TICK_STEPS_S = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900];
+
+/**
+ * Time-axis ticks on whole steps of 1 s to 15 min, at most `maxTicks`, so a young job's few seconds are not
+ * labelled with the same second twice and a 15-minute window reads 19:05:00, 19:10:00.
+ */
+export function clockTicks(from: number, to: number, maxTicks = 6): number[] {
+  if (!(to > from)) return [];
+  const stepS = TICK_STEPS_S.find((s) => (to - from) / (s * 1000) <= maxTicks) ?? TICK_STEPS_S[TICK_STEPS_S.length - 1];
+  const step = stepS * 1000;
+  const ticks: number[] = [];
+  for (let t = Math.ceil(from / step) * step; t <= to; t += step) ticks.push(t);
+  return ticks;
 }
 
 /** A duration as m:ss, e.g. 1:05. */

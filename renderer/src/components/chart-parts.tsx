@@ -5,7 +5,7 @@ import { useDeferredValue, useMemo, useRef, type ReactNode } from 'react';
 import { XAxis } from 'recharts';
 import type { JobSample, Notification } from '../../../electron/contract';
 import { downloadChartPng, flagsOver } from '../export';
-import { describeNotification, formatClock, formatMmSs } from '../format';
+import { clockTicks, describeNotification, formatClock } from '../format';
 import { useActions, useStore } from '../hooks';
 import { thinByTime } from '../series';
 
@@ -65,9 +65,9 @@ export function timeAxis(domain: Domain) {
       scale="time"
       domain={domain}
       allowDataOverflow
-      tickFormatter={formatMmSs}
+      ticks={clockTicks(domain[0], domain[1])}
+      tickFormatter={clockLabel}
       stroke="var(--muted)"
-      minTickGap={40}
     />
   );
 }
