@@ -5,6 +5,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
+import WebSocket from 'ws';
+import type { AppState, ClientFrame, CommandReply, ServerFrame } from '../electron/contract';
 
 const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
@@ -26,6 +28,7 @@ export const test = base.extend<{ serveUrl: string }>({
       server.once('exit', (code) => reject(new Error(`serve mode exited with ${code} before printing its URL:\n${output}`)));
     });
     await use(url);
+    await removeCreatedJobs(url);
     server.kill('SIGTERM');
     await once(server, 'exit');
     rmSync(dataHome, { recursive: true, force: true });
@@ -33,6 +36,42 @@ export const test = base.extend<{ serveUrl: string }>({
 });
 
 export { expect };
+
+/**
+ * Terminates and closes, through the server's own WebSocket, the jobs the test created and left open (a
+ * failed test never reaches its own Terminate and Close), so no cgroup or load generator outlives the run.
+ * Opened jobs are left alone: their processes are not ours.
+ */
+async function removeCreatedJobs(pageUrl: string): Promise<void> {
+  const url = new URL(pageUrl);
+  const ws = new WebSocket(`ws://${url.host}/ws?token=${url.searchParams.get('token')}`, { origin: url.origin });
+  await once(ws, 'open');
+  let nextId = 1;
+  const replies = new Map<number, (reply: CommandReply) => void>();
+  ws.on('message', (data) => {
+    const frame = JSON.parse(String(data)) as ServerFrame;
+    if ('id' in frame) replies.get(frame.id)?.(frame.reply);
+  });
+  const invoke = (command: ClientFrame['command']) =>
+    new Promise<CommandReply>((resolve) => {
+      const id = nextId++;
+      replies.set(id, resolve);
+      ws.send(JSON.stringify({ id, command } satisfies ClientFrame));
+    });
+  try {
+    const state = await invoke({ type: 'getState' });
+    const created = state.ok ? (state.result as AppState).jobs.filter((job) => job.created) : [];
+    for (const job of created) {
+      await invoke({ type: 'terminateJob', jobId: job.id });
+      const deadline = Date.now() + 10_000;
+      while (!(await invoke({ type: 'closeJob', jobId: job.id })).ok && Date.now() < deadline) {
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    }
+  } finally {
+    ws.close();
+  }
+}
 
 /**
  * Creates a job with the New job dialog and waits for its view; `fill` sets more of the dialog (limits)
