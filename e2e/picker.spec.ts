@@ -23,11 +23,15 @@ test('refused rows say why; arrows, Space and Enter attach', async ({ page, serv
   const search = dialog.getByLabel('Search processes');
   const box = (pid: number) => dialog.getByRole('checkbox', { name: `Select pid ${pid}`, exact: true });
 
+  // Kernel threads can never be attached: hidden until asked for, then shown disabled with the reason.
   await search.fill('kthreadd');
+  await expect(box(2)).toHaveCount(0);
+  await dialog.getByLabel(/^Show kernel threads \(\d+\)$/).check();
   await expect(box(2)).toBeDisabled();
   await expect(box(2)).toHaveAccessibleDescription(/Cannot attach: a kernel thread/);
   await search.fill('serve/cli.js');
   await expect(dialog.getByRole('row').filter({ hasText: 'Cannot attach: JobScope itself' })).toHaveCount(1);
+  await dialog.getByLabel(/^Show kernel threads/).uncheck();
   await search.fill('');
   await expect(box(1)).toBeDisabled();
   await expect(box(1)).toHaveAccessibleDescription(/Cannot attach: init \(pid 1\)/);

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState, type FormEvent } from 'react';
 import type { AttachResult, JobSummary, ProcessInfo } from '../../../electron/contract';
-import { whyNotAttachable } from '../attachable';
+import { isKernelThread, whyNotAttachable } from '../attachable';
 import { useActions, useStore } from '../hooks';
 import { BusyButton } from './BusyButton';
 import { Dialog } from './Dialog';
@@ -25,6 +25,8 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
   const [processes, setProcesses] = useState<ProcessInfo[] | null>(null);
   const [loadError, setLoadError] = useState<string | null>(null);
   const [query, setQuery] = useState('');
+  // Kernel threads are most of a Linux process list and none can be attached: hidden unless asked for.
+  const [showKernelThreads, setShowKernelThreads] = useState(false);
   const [selected, setSelected] = useState<ReadonlySet<number>>(new Set());
   const [result, setResult] = useState<AttachResult | null>(null);
   const [attachError, setAttachError] = useState<string | null>(null);
@@ -40,14 +42,15 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
   }, [actions]);
   useEffect(() => void load(), [load]);
 
+  const kernelThreads = useMemo(() => (processes ?? NONE).filter((p) => isKernelThread(p, linux)).length, [processes, linux]);
   const filtered = useMemo(() => {
     const q = query.trim().toLowerCase();
-    const all = processes ?? NONE;
-    if (!q) return all;
-    return all.filter(
-      (p) => String(p.pid).includes(q) || p.name.toLowerCase().includes(q) || p.commandLine.toLowerCase().includes(q),
+    return (processes ?? NONE).filter(
+      (p) =>
+        (showKernelThreads || !isKernelThread(p, linux)) &&
+        (!q || String(p.pid).includes(q) || p.name.toLowerCase().includes(q) || p.commandLine.toLowerCase().includes(q)),
     );
-  }, [processes, query]);
+  }, [processes, query, showKernelThreads, linux]);
   function toggle(pids: number[], select: boolean) {
     setSelected((prev) => {
       const next = new Set(prev);
@@ -104,6 +107,12 @@ export function AttachDialog({ job, onClose }: { job: JobSummary; onClose: () =>
               spellCheck={false}
             />
           </label>
+          {kernelThreads > 0 && (
+            <label className="field inline">
+              <input type="checkbox" checked={showKernelThreads} onChange={(e) => setShowKernelThreads(e.target.checked)} />
+              <span>Show kernel threads ({kernelThreads})</span>
+            </label>
+          )}
           <span className="hint">
             {processes ? `${filtered.length} of ${processes.length} shown · ${n} selected` : 'Loading processes…'}
           </span>

@@ -62,11 +62,10 @@ export function ProcessPicker(props: Props) {
           </th>
           <SortHeader label="PID" column="pid" numeric {...header} />
           <SortHeader label="Name" column="name" {...header} />
-          <th scope="col">Note</th>
-          <SortHeader label="Command line" column="commandLine" {...header} />
           <SortHeader label="User" column="user" {...header} />
           <SortHeader label="Memory" column="memory" numeric {...header} />
           <SortHeader label="Current cgroup" column="group" {...header} />
+          <SortHeader label="Command line" column="commandLine" {...header} />
         </tr>
       </thead>
       <tbody ref={body} onKeyDown={onKeyDown}>
@@ -86,18 +85,22 @@ export function ProcessPicker(props: Props) {
                 />
               </td>
               <td className="num">{p.pid}</td>
-              <td>{p.name}</td>
-              <td id={refusal ? `why-${p.pid}` : undefined} className="why" title={refusal ?? undefined}>
-                {refusal ? `Cannot attach: ${refusal}` : ''}
-              </td>
-              <td className="cmdline" title={p.commandLine}>
-                {p.commandLine}
+              <td className="name">
+                {p.name}
+                {refusal && (
+                  <span id={`why-${p.pid}`} className="why">
+                    Cannot attach: {refusal}
+                  </span>
+                )}
               </td>
               <td>{p.user}</td>
               <td className="num">{formatBytes(p.residentBytes)}</td>
               <td className="group" title={p.group}>
                 {p.group}
                 {props.jobGroup != null && p.group === props.jobGroup && <span className="badge badge-live"> this job</span>}
+              </td>
+              <td className="cmdline" title={p.commandLine}>
+                {p.commandLine}
               </td>
             </tr>
           );
