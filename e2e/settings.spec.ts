@@ -1,5 +1,5 @@
-// Conveniences: the keyboard help on "?", history export as CSV and JSON, a chart saved as PNG, and the
-// sampling interval and time window kept across reloads.
+// Conveniences: the keyboard help on "?", history export as CSV and JSON, a chart saved as PNG, the
+// sampling interval and time window kept across reloads, and the theme following the OS.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createJobInUi, downloaded, expect, test } from './serve-fixture';
@@ -50,6 +50,14 @@ test('? opens the shortcuts; history exports; the sampling interval and window s
   await page.reload();
   await expect(page.getByLabel('Sample every')).toHaveValue('2000');
   await expect(page.getByLabel('Time window')).toHaveValue('900000');
+
+  // The theme follows the OS: a dark preference turns the page dark without a reload.
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  expect(await background()).toBe('rgb(244, 245, 247)');
+  await page.emulateMedia({ colorScheme: 'dark' });
+  await expect.poll(background).toBe('rgb(20, 23, 28)');
+  await page.screenshot({ path: path.join(screenshots, 'dark.png') });
+  await page.emulateMedia({ colorScheme: 'light' });
   await page.getByRole('button', { name: 'Close job' }).click();
   await expect(page.getByRole('list', { name: 'Held jobs' })).toHaveCount(0);
 });
