@@ -115,7 +115,7 @@ export function measureSampling(set: JobSet, ticks: number, floor: { binary?: st
   readers.push({
     name: 'JobScope native.sampleJobs',
     perJobUs: timeTicks(ticks, n, () => native.sampleJobs(set.jobs)),
-    note: 'quiet jobs: reads the files that can change without the job running (see syscalls row)',
+    note: isLinux ? 'quiet jobs: reads the files that can change without the job running (see syscalls row)' : undefined,
   });
   const complete = native
     .sampleJobs(set.jobs)
