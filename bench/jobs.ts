@@ -5,7 +5,7 @@ import { existsSync, readFileSync, readdirSync, rmSync, rmdirSync } from 'node:f
 import os from 'node:os';
 import path from 'node:path';
 import * as native from '#native';
-import { isLinux, isWindows, onCleanup, safeRead, sleep } from './lib';
+import { deadline, isLinux, isWindows, onCleanup, safeRead } from './lib';
 
 /** Prefix of every job the bench creates, so the final sweep only ever touches its own cgroups. */
 export const JOB_PREFIX = `bench-${process.pid}-`;
@@ -14,6 +14,8 @@ let nextJob = 0;
 export interface JobSet {
   jobs: native.Job[];
   children: ChildProcess[];
+  /** Per job, the pids of its members. */
+  memberPids: number[][];
   /** Per job, the files a sampler reads each tick (Linux; empty elsewhere). */
   files: string[][];
   /** Human description of that per-job file set. */
@@ -26,11 +28,16 @@ export interface JobSet {
   dispose(): Promise<void>;
 }
 
+/** Every sleeper this run started, so the final sweep can tell which of them still runs. */
+const sleepers: ChildProcess[] = [];
+
 /** A cheap process that sleeps for an hour. */
 export function spawnSleeper(): ChildProcess {
-  return isWindows
+  const child = isWindows
     ? spawn('ping', ['-n', '3600', '127.0.0.1'], { stdio: 'ignore', windowsHide: true })
     : spawn('sleep', ['3600'], { stdio: 'ignore' });
+  sleepers.push(child);
+  return child;
 }
 
 export async function spawnSleepers(count: number): Promise<ChildProcess[]> {
@@ -165,8 +172,9 @@ export async function createJobSet(count: number, members: number): Promise<JobS
   const jobs: native.Job[] = [];
   const children: ChildProcess[] = [];
   const dispose = onCleanup(() => disposeJobs(jobs, children));
+  const memberPids: number[][] = [];
   const files: string[][] = [];
-  let fileSet = 'n/a';
+  let fileSet = '';
   let traced: Awaited<ReturnType<typeof traceSampledFiles>>;
   let nativeSyscalls = { full: Number.NaN, quiet: Number.NaN };
   for (let i = 0; i < count; i++) {
@@ -176,6 +184,7 @@ export async function createJobSet(count: number, members: number): Promise<JobS
     children.push(...kids);
     const pids = kids.map((k) => k.pid!);
     for (const pid of pids) job.assign(pid);
+    memberPids.push(pids);
     if (!isLinux) continue;
     if (i === 0) {
       traced = await traceSampledFiles(job, pids);
@@ -196,7 +205,7 @@ export async function createJobSet(count: number, members: number): Promise<JobS
       fileSet = `${description} (static list: strace unavailable)`;
     }
   }
-  return { jobs, children, files, fileSet, nativeSyscalls, dispose };
+  return { jobs, children, memberPids, files, fileSet, nativeSyscalls, dispose };
 }
 
 /** Kills every member, waits for the exits, closes every job. */
@@ -212,7 +221,7 @@ export async function disposeJobs(jobs: native.Job[], children: ChildProcess[]):
     c.exitCode !== null || c.signalCode !== null ? Promise.resolve() : new Promise((r) => c.once('exit', r)),
   );
   for (const child of children) child.kill('SIGKILL');
-  await Promise.race([Promise.all(exits), sleep(10_000)]);
+  await Promise.race([Promise.all(exits), deadline(10_000)]);
   for (const job of jobs) {
     try {
       job.close();
@@ -251,10 +260,19 @@ export function jobscopeDirs(): string[] {
   return [...new Set(dirs)];
 }
 
-/** Removes any empty cgroup this bench run left (by name prefix); returns what is still there. */
+/**
+ * What this run left: sleepers still running, and jobs with its prefix (Linux: cgroups, the empty ones
+ * removed here; Windows: job objects, which live while a handle or a member keeps them, and the conhost.exe
+ * that Windows gives each console sleeper).
+ */
 export function sweepLeftovers(): string[] {
-  if (!isLinux) return [];
-  const left: string[] = [];
+  const left = sleepers.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => `process ${c.pid} (${c.spawnfile})`);
+  if (isWindows) {
+    const sleeperPids = new Set(sleepers.map((c) => c.pid));
+    for (const p of native.listProcesses()) if (sleeperPids.has(p.ppid)) left.push(`process ${p.pid} (${p.name}, child of a sleeper)`);
+    for (const entry of native.listJobs()) if (entry.name.startsWith(JOB_PREFIX)) left.push(`job object ${entry.path || entry.name}`);
+    return left;
+  }
   for (const dir of jobscopeDirs()) {
     let names: string[] = [];
     try {

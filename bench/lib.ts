@@ -12,6 +12,12 @@ export const wallMs = (): number => performance.timeOrigin + performance.now();
 
 export const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 
+/**
+ * A deadline to race a wait against. Its timer does not keep the process alive: a won race otherwise left
+ * it pending, and the bench sat for up to its length after printing its table before it could exit.
+ */
+export const deadline = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms).unref());
+
 /** Nearest-rank percentile (p in 0-100) of unsorted values; NaN when empty. */
 export function percentile(values: number[], p: number): number {
   if (values.length === 0) return Number.NaN;

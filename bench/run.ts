@@ -2,7 +2,8 @@
 // exit notifications, main-process CPU/RSS and renderer frame times in one run, prints one table, judges
 // the targets, and writes bench/results.md and bench/results.json. Linux-only comparisons are skipped on
 // Windows with the reason printed. Every job and process it makes is removed at the end, on error and on
-// Ctrl-C.
+// Ctrl-C. `--check` verifies the run's output instead of publishing it (see check.ts): the Wine pass of
+// `npm run test:win` uses it, as timings under an emulator are no Windows figures.
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
@@ -23,13 +24,16 @@ import {
   type Row,
   type Target,
 } from './lib';
+import { checkRun } from './check';
 import { measureDomLatency, measureServiceLatency, type LatencyResult } from './notify';
 import { measureProcessList, type ListResult } from './processes';
 import { measureRecording, type RecordingResult } from './recording';
 import { buildFloor, measureSampling, stats, type SamplingResult } from './sampling';
+import { chromiumPath } from './serve';
 import { soak, type SoakResult } from './soak';
 
 const SECTIONS = ['sampling', 'processes', 'recording', 'notify', 'soak', 'frames'] as const;
+const DOM_LATENCY = 'exit -> DOM row (Chromium, serve)';
 
 function options() {
   const { values } = parseArgs({
@@ -38,38 +42,53 @@ function options() {
       'soak-seconds': { type: 'string' },
       exits: { type: 'string' },
       ticks: { type: 'string', default: '50' },
+      jobs: { type: 'string' },
+      runs: { type: 'string' },
       only: { type: 'string' },
       'frame-seconds': { type: 'string' },
+      check: { type: 'boolean', default: false },
     },
   });
   const quick = values.quick!;
   const only = values.only ? values.only.split(',') : [...SECTIONS];
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`);
+  const count = (flag: string, text: string) => {
+    const n = Number(text);
+    if (!Number.isInteger(n) || n < 1) throw new Error(`--${flag}: "${text}" is not a whole number of at least 1`);
+    return n;
+  };
   return {
     quick,
-    ns: quick ? [10, 100] : [10, 100, 1000],
-    ticks: Number(values.ticks),
+    check: values.check!,
+    ns: values.jobs ? values.jobs.split(',').map((n) => count('jobs', n)) : quick ? [10, 100] : [10, 100, 1000],
+    ticks: count('ticks', values.ticks!),
+    listRuns: values.runs ? count('runs', values.runs) : quick ? 10 : 30,
     soakSeconds: Number(values['soak-seconds'] ?? (quick ? 10 : 60)),
-    exits: Number(values.exits ?? (quick ? 50 : 200)),
+    exits: values.exits ? count('exits', values.exits) : quick ? 50 : 200,
     frameSeconds: Number(values['frame-seconds'] ?? (quick ? 5 : 15)),
     only: new Set(only),
   };
 }
+export type Options = ReturnType<typeof options>;
 
-interface Results {
+export interface Results {
   sampling: (SamplingResult & { fdsPerJob: number; nativeSyscalls: JobSet['nativeSyscalls'] })[];
   processes: ListResult[];
   recording: RecordingResult[];
   latency: LatencyResult[];
   soaks: SoakResult[];
   frames?: FrameResult;
-  frameError?: string;
+  /** Why there is no frames row: "skipped: ..." or "failed: ...". */
+  frameNote?: string;
   fileSet: string;
   errors: string[];
 }
 
-async function measure(opts: ReturnType<typeof options>, log: (line: string) => void): Promise<Results> {
+async function measure(opts: Options, log: (line: string) => void): Promise<Results> {
   const results: Results = { sampling: [], processes: [], recording: [], latency: [], soaks: [], fileSet: '', errors: [] };
+  for (const section of SECTIONS) if (!opts.only.has(section)) log(`${section}: skipped: not in --only`);
+  const chromium = chromiumPath();
+  const noChromium = `no Chromium (${isLinux ? '/usr/bin/chromium is missing; ' : ''}set CHROMIUM_PATH)`;
   const floor = buildFloor();
   if (opts.only.has('sampling') || opts.only.has('processes') || opts.only.has('recording')) {
     for (const n of opts.ns) {
@@ -85,8 +104,8 @@ async function measure(opts: ReturnType<typeof options>, log: (line: string) => 
         results.sampling.push({ ...measureSampling(set, opts.ticks, floor), fdsPerJob, nativeSyscalls: set.nativeSyscalls });
       }
       if (opts.only.has('processes') && n === opts.ns[opts.ns.length - 1]) {
-        log(`process list: ${opts.quick ? 10 : 30} runs each`);
-        results.processes = measureProcessList(opts.quick ? 10 : 30);
+        log(`process list: ${opts.listRuns} runs each`);
+        results.processes = measureProcessList(opts.listRuns);
       }
       if (opts.only.has('recording')) {
         log(`recording: ${n} jobs, ${opts.ticks} ticks appended to a recording`);
@@ -98,11 +117,16 @@ async function measure(opts: ReturnType<typeof options>, log: (line: string) => 
   if (opts.only.has('notify')) {
     log(`notifications: ${opts.exits} exits -> JobService event`);
     results.latency.push(await measureServiceLatency(opts.exits));
-    log(`notifications: ${opts.exits} exits -> DOM in Chromium via serve mode`);
-    try {
-      results.latency.push(await measureDomLatency(opts.exits));
-    } catch (error) {
-      results.latency.push({ name: 'exit -> DOM row (Chromium, serve)', latenciesMs: [], missing: opts.exits, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+    if (!chromium) {
+      log(`notifications to the DOM: skipped: ${noChromium}`);
+      results.latency.push({ name: DOM_LATENCY, latenciesMs: [], missing: 0, note: `skipped: ${noChromium}` });
+    } else {
+      log(`notifications: ${opts.exits} exits -> DOM in Chromium via serve mode`);
+      try {
+        results.latency.push(await measureDomLatency(opts.exits));
+      } catch (error) {
+        results.latency.push({ name: DOM_LATENCY, latenciesMs: [], missing: opts.exits, note: `failed: ${(error as Error).message.split('\n')[0]}` });
+      }
     }
   }
   if (opts.only.has('soak')) {
@@ -117,18 +141,21 @@ async function measure(opts: ReturnType<typeof options>, log: (line: string) => 
       }
     }
   }
-  if (opts.only.has('frames')) {
+  if (opts.only.has('frames') && !chromium) {
+    log(`frames: skipped: ${noChromium}`);
+    results.frameNote = `skipped: ${noChromium}`;
+  } else if (opts.only.has('frames')) {
     log(`frames: 16 jobs at 10 Hz, ${opts.frameSeconds} s of frames in Chromium`);
     try {
       results.frames = await measureFrames(16, opts.frameSeconds);
     } catch (error) {
-      results.frameError = (error as Error).message.split('\n')[0];
+      results.frameNote = `failed: ${(error as Error).message.split('\n')[0]}`;
     }
   }
   return results;
 }
 
-function report(results: Results, opts: ReturnType<typeof options>) {
+function report(results: Results, opts: Options) {
   const rows: Row[] = [];
   const targets: Target[] = [];
   const floorMedian = (s: SamplingResult) => stats(s.readers.find((r) => r.name.startsWith('floor'))!).median;
@@ -145,17 +172,22 @@ function report(results: Results, opts: ReturnType<typeof options>) {
         note: r.note ?? '',
       });
     }
+    rows.push({ section: `sampling N=${s.n}`, what: 'jobs sampled live with all their members', result: `${s.complete} of ${s.n}`, note: `${s.members} sleeping members per job` });
   }
   const last = results.sampling[results.sampling.length - 1];
   if (last) {
-    rows.push({ section: 'sampling', what: 'files read per job per tick', result: `${last.files / last.n}`, note: `${last.members} members per job` });
-    rows.push({
-      section: 'sampling',
-      what: 'syscalls per job per native sample',
-      result: `${fmt(last.nativeSyscalls.quiet, 0)} quiet tick, ${fmt(last.nativeSyscalls.full, 0)} after activity`,
-      note: `open/read/pread/close on cgroup and /proc files (strace). The timed native ticks are quiet (sleeping members); every other row reads all ${last.files / last.n}`,
-    });
-    rows.push({ section: 'sampling', what: 'fds held by the native sampler per job', result: fmt(last.fdsPerJob, 2), note: `measured over N=${last.n} after one sample, poller's included; ${last.members} of them per-member /proc/<pid>/stat` });
+    if (isLinux) {
+      rows.push({ section: 'sampling', what: 'files read per job per tick', result: `${last.files / last.n}`, note: `${last.members} members per job` });
+      rows.push({
+        section: 'sampling',
+        what: 'syscalls per job per native sample',
+        result: `${fmt(last.nativeSyscalls.quiet, 0)} quiet tick, ${fmt(last.nativeSyscalls.full, 0)} after activity`,
+        note: `open/read/pread/close on cgroup and /proc files (strace). The timed native ticks are quiet (sleeping members); every other row reads all ${last.files / last.n}`,
+      });
+      rows.push({ section: 'sampling', what: 'fds held by the native sampler per job', result: fmt(last.fdsPerJob, 2), note: `measured over N=${last.n} after one sample, poller's included; ${last.members} of them per-member /proc/<pid>/stat` });
+    } else {
+      rows.push({ section: 'sampling', what: 'files, syscalls and fds per job', result: '—', note: 'skipped: Linux only (a Windows job is queried through its handle, not read from files)' });
+    }
     rows.push({ section: 'sampling', what: 'RLIMIT_NOFILE (soft / hard)', result: fdLimit() });
     const native = results.sampling.map((s) => stats(s.readers[0]).median);
     const floors = results.sampling.map(floorMedian);
@@ -163,13 +195,19 @@ function report(results: Results, opts: ReturnType<typeof options>) {
       section: 'sampling',
       what: `growth: native µs/job at N=${results.sampling.map((s) => s.n).join('/')}`,
       result: native.map((v) => fmt(v, 2)).join(' / '),
-      note: `floor ${floors.map((v) => fmt(v, 2)).join(' / ')}; constant µs/job = linear`,
+      note: `${floors.every(Number.isFinite) ? `floor ${floors.map((v) => fmt(v, 2)).join(' / ')}; ` : ''}constant µs/job = linear`,
     });
     const [nat, flo] = [native[native.length - 1], floors[floors.length - 1]];
-    const naive = stats(last.readers.find((r) => r.name.startsWith('naive'))!).median;
+    const naiveReader = last.readers.find((r) => r.name.startsWith('naive'))!;
+    const naive = stats(naiveReader).median;
     const cgtop = last.readers.find((r) => r.name.startsWith('systemd-cgtop'))!;
-    targets.push({ name: `sampler within 1.25x the floor (N=${last.n})`, figure: `${fmt(nat / flo, 2)}x`, met: Number.isFinite(flo) ? nat / flo <= 1.25 : undefined });
-    targets.push({ name: `sampler >= 4x cheaper than naive Node reader (N=${last.n})`, figure: `${fmt(naive / nat, 2)}x cheaper`, met: Number.isFinite(naive) ? naive / nat >= 4 : undefined });
+    const floorNote = last.readers.find((r) => r.name.startsWith('floor'))!.note;
+    targets.push({ name: `sampler within 1.25x the floor (N=${last.n})`, figure: Number.isFinite(flo) ? `${fmt(nat / flo, 2)}x` : floorNote ?? 'n/a', met: Number.isFinite(flo) ? nat / flo <= 1.25 : undefined });
+    targets.push({
+      name: `sampler >= 4x cheaper than naive Node reader (N=${last.n})`,
+      figure: Number.isFinite(naive) ? `${fmt(naive / nat, 2)}x cheaper` : naiveReader.note ?? 'n/a',
+      met: Number.isFinite(naive) ? naive / nat >= 4 : undefined,
+    });
     const cg = stats(cgtop).median;
     targets.push({
       name: `sampler >= 4x cheaper than systemd-cgtop (N=${last.n})`,
@@ -228,7 +266,7 @@ function report(results: Results, opts: ReturnType<typeof options>) {
       met: f.p95Ms <= f.vsyncMs * 1.1,
     });
   } else if (opts.only.has('frames')) {
-    rows.push({ section: 'renderer', what: 'frame interval', result: '—', note: `failed: ${results.frameError}` });
+    rows.push({ section: 'renderer', what: 'frame interval', result: '—', note: results.frameNote });
   }
   for (const error of results.errors) rows.push({ section: 'error', what: '', result: '—', note: error });
   return { rows, targets };
@@ -250,12 +288,23 @@ async function main(): Promise<void> {
   const targetTable = renderTable(['Target', 'This run', 'Verdict'], targets.map((t) => [t.name, t.figure, verdict(t.met)]));
   const fileSet = results.fileSet ? `Files read per job by every sampler row: ${results.fileSet}.` : '';
   const leftLine = left.length ? `LEFT BEHIND: ${left.join(', ')}` : 'Cleanup: no jobs, cgroups or processes left behind.';
-  console.log(`\n${header}\n\n${table}\n\n${fileSet}\n\nTargets\n\n${targetTable}\n\n${leftLine} Took ${fmt((performance.now() - started) / 1000)} s.`);
+  const took = `Took ${fmt((performance.now() - started) / 1000)} s.`;
+  if (opts.check) {
+    // Judged on what it did, not how fast: no targets, nothing written.
+    const checks = checkRun(results, rows, opts, left);
+    const failed = checks.filter((c) => !c.ok).length;
+    const lines = checks.map((c) => `${c.ok ? 'ok    ' : 'FAILED'} ${c.name}${c.detail ? `: ${c.detail}` : ''}`);
+    console.log([`\n${header}, check run (correctness only: its timings are not measurements and are not written)`, table, fileSet, `Checks\n\n${lines.join('\n')}`, `${leftLine} ${took}`].filter(Boolean).join('\n\n'));
+    console.log(`bench check: ${checks.length - failed} passed, ${failed} failed`);
+    process.exitCode = failed ? 1 : 0;
+    return;
+  }
+  console.log([`\n${header}`, table, fileSet, `Targets\n\n${targetTable}`, `${leftLine} ${took}`].filter(Boolean).join('\n\n'));
 
   const md = [
     '# JobScope benchmark results',
     '',
-    `Latest run: \`npm run bench${opts.quick ? ' -- --quick' : ''}\` (${mode}), written by bench/run.ts. Do not edit by hand.`,
+    `Latest run: \`npm run bench${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}\` (${mode}), written by bench/run.ts. Do not edit by hand.`,
     '',
     '| Machine | |',
     '|---|---|',

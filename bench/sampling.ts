@@ -24,6 +24,8 @@ export interface SamplingResult {
   n: number;
   members: number;
   files: number;
+  /** Jobs whose last native sample was live and listed every one of their members. */
+  complete: number;
   readers: Reader[];
 }
 
@@ -113,8 +115,11 @@ export function measureSampling(set: JobSet, ticks: number, floor: { binary?: st
   readers.push({
     name: 'JobScope native.sampleJobs',
     perJobUs: timeTicks(ticks, n, () => native.sampleJobs(set.jobs)),
-    note: 'quiet jobs: reads the files that can change without the job running (see syscalls row)',
+    note: isLinux ? 'quiet jobs: reads the files that can change without the job running (see syscalls row)' : undefined,
   });
+  const complete = native
+    .sampleJobs(set.jobs)
+    .filter((s, i) => s.state === 'live' && set.memberPids[i].every((pid) => s.processes?.some((p) => p.pid === pid))).length;
 
   if (floor.binary) {
     const listFile = path.join(buildDir, `files-${process.pid}-${n}.txt`);
@@ -138,7 +143,7 @@ export function measureSampling(set: JobSet, ticks: number, floor: { binary?: st
   }
 
   readers.push(runCgtop(set, ticks));
-  return { n, members, files: files.length, readers };
+  return { n, members, files: files.length, complete, readers };
 }
 
 export const stats = (r: Reader) => ({ median: median(r.perJobUs), p95: r.meanOnly ? Number.NaN : percentile(r.perJobUs, 95) });

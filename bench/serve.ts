@@ -1,11 +1,12 @@
 // Serve mode as a user runs it (the built CLI), a WebSocket client speaking its contract, and Chromium.
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from '@playwright/test';
 import WebSocket from 'ws';
 import type { CommandReply, ServerFrame } from '../electron/contract';
-import { onCleanup } from './lib';
+import { deadline, isLinux, onCleanup } from './lib';
 
 const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
@@ -22,7 +23,7 @@ export async function startServe(intervalMs: number): Promise<Serve> {
   const stopProc = onCleanup(async () => {
     if (proc.exitCode !== null || proc.signalCode !== null) return;
     proc.kill('SIGTERM'); // serve mode's shutdown closes its (empty) jobs
-    await Promise.race([once(proc, 'exit'), new Promise((r) => setTimeout(r, 5000))]);
+    await Promise.race([once(proc, 'exit'), deadline(5000)]);
     if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGKILL');
   });
   let output = '';
@@ -62,9 +63,15 @@ export async function startServe(intervalMs: number): Promise<Serve> {
   };
 }
 
+/** The Chromium the browser rows drive: CHROMIUM_PATH, else Debian's; undefined when there is none. */
+export function chromiumPath(): string | undefined {
+  const file = process.env.CHROMIUM_PATH ?? (isLinux ? '/usr/bin/chromium' : undefined);
+  return file !== undefined && existsSync(file) ? file : undefined;
+}
+
 export async function launchChromium(): Promise<{ browser: Browser; page: Page; stop: () => Promise<void> }> {
   const browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+    executablePath: chromiumPath(),
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
   const stop = onCleanup(() => browser.close());

@@ -4,7 +4,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { JOB_PREFIX, disposeJobs, spawnSleepers } from './jobs';
-import { onCleanup, sleep } from './lib';
+import { deadline, onCleanup, sleep } from './lib';
 
 export interface SoakResult {
   jobs: number;
@@ -46,7 +46,7 @@ export async function soak(jobs: number, intervalMs: number, seconds: number, wa
       } else {
         child.kill('SIGTERM');
       }
-      await Promise.race([exited, sleep(15_000)]);
+      await Promise.race([exited, deadline(15_000)]);
     }
     await disposeJobs([], sleepers);
   });
