@@ -295,6 +295,34 @@ test('a limit the kernel refuses part-way puts back the limits that call set bef
   assert.equal(job.setLimits({ cpuRate: 2000, cpuWeight: 9 }).limits.cpuWeight, 9);
 });
 
+test('a first limit the kernel refuses changes nothing, not even the part of it already written', { skip }, (t) => {
+  const parent = newJob(t, { cpuRate: 1000 });
+  // The refusal used: on v1 a child's cpu.cfs_quota_us above its parent's is EINVAL, after cpuRate's first
+  // write (cpu.cfs_period_us) went through. On v2 cpu.max takes it (the parent's cap applies anyway).
+  const dir = `${host.v1.cpu}/${parent.name}/inner`;
+  if (existsSync(`${parent.path}/cpu.max`) || !existsSync(`${host.v1.cpu}/${parent.name}/cpu.cfs_quota_us`)) return t.skip('needs the cpu controller on v1');
+  const child = parent.createChild({ name: 'inner' });
+  try {
+    writeFileSync(`${dir}/cpu.cfs_period_us`, '50000'); // not JobScope's period, so a rewrite would show
+    const pids = `${host.v1.pids}/${parent.name}/inner/pids.max`;
+    const files = [`${dir}/cpu.cfs_period_us`, `${dir}/cpu.cfs_quota_us`, ...(existsSync(pids) ? [pids] : [])];
+    const kernel = () => Object.fromEntries(files.map((f) => [f, readFileSync(f, 'utf8')]));
+    const before = kernel();
+    assert.throws(
+      () => child.setLimits({ cpuRate: 5000, activeProcesses: 5 }),
+      (e: Error & { code?: string }) => {
+        t.diagnostic(e.message);
+        assert.equal(e.code, 'EINVAL');
+        assert.match(e.message, new RegExp(`^cannot set cpuRate of job inner \\(writing '\\d+' to ${dir}/cpu.cfs_quota_us\\): .*\\(EINVAL\\); nothing was changed$`));
+        return true;
+      },
+    );
+    assert.deepEqual(kernel(), before);
+  } finally {
+    child.close(); // before the parent's own cleanup, which cannot remove a cgroup that has a child
+  }
+});
+
 // ---- launch ----
 
 test('launch puts the program in every cgroup of the job from its first instruction', { skip }, async (t) => {
