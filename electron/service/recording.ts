@@ -46,7 +46,7 @@ export function recordingPath(dir: string, file: string): string {
  * on device (ENOSPC) writing /x/a.jsonl". Node's own message ("ENOSPC: no space left on device, write")
  * names no path for a write to a descriptor. Keeps `code` for the reply.
  */
-export function fileError(error: unknown, doing: string, file: string): Error & { code?: string } {
+function fileError(error: unknown, doing: string, file: string): Error & { code?: string } {
   const { code, syscall, message } = error as NodeJS.ErrnoException;
   if (typeof code !== 'string') return error instanceof Error ? error : new Error(String(error));
   // "CODE: description, syscall 'path'": the description is the part between the first ": " and the syscall.
@@ -83,9 +83,12 @@ export class RecordingWriter {
     try {
       writer.append([{ type: 'header', format: RECORDING_FORMAT, version: RECORDING_VERSION, ...header }]);
     } catch (error) {
-      // Without a whole header line the file is not a recording: leave none behind.
+      // Without a whole header line the file is not a recording: leave none behind (best effort; one that
+      // stays is listed as unreadable, saying why).
       writer.close();
-      unlinkSync(target);
+      try {
+        unlinkSync(target);
+      } catch {}
       throw error;
     }
     return writer;
