@@ -1,7 +1,7 @@
 // Starts JobScope's serve mode as a user would (the built CLI) and hands its printed URL to the test; and
 // the steps many tests share, done through the UI as a user would.
 import { expect, test as base, type Locator, type Page } from '@playwright/test';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { once } from 'node:events';
@@ -10,10 +10,18 @@ import type { AppState, ClientFrame, CommandReply, ServerFrame } from '../electr
 
 const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
-export const test = base.extend<{ serveUrl: string }>({
-  serveUrl: async ({}, use) => {
-    // Its own per-user data folder (recordings), so each test starts with none and leaves none behind.
+export const test = base.extend<{ dataHomeSize: string | null; dataHome: string; serveUrl: string }>({
+  // Set (e.g. '64k') to put the data folder on a tmpfs of that size, so a test can fill it (needs root).
+  dataHomeSize: [null, { option: true }],
+  // Its own per-user data folder (recordings), so each test starts with none and leaves none behind.
+  dataHome: async ({ dataHomeSize }, use) => {
     const dataHome = mkdtempSync('/tmp/jobscope-e2e-');
+    if (dataHomeSize) execFileSync('mount', ['-t', 'tmpfs', '-o', `size=${dataHomeSize}`, 'tmpfs', dataHome]);
+    await use(dataHome);
+    if (dataHomeSize) execFileSync('umount', [dataHome]);
+    rmSync(dataHome, { recursive: true, force: true });
+  },
+  serveUrl: async ({ dataHome }, use) => {
     const server: ChildProcess = spawn(process.execPath, [cli, '--interval', '500'], {
       stdio: ['ignore', 'pipe', 'inherit'],
       env: { ...process.env, XDG_DATA_HOME: dataHome },
@@ -31,7 +39,6 @@ export const test = base.extend<{ serveUrl: string }>({
     await removeCreatedJobs(url);
     server.kill('SIGTERM');
     await once(server, 'exit');
-    rmSync(dataHome, { recursive: true, force: true });
   },
 });
 

@@ -175,6 +175,8 @@ export interface AppState {
   servicePid: number;
   /** The recording being written, or null. */
   recording: RecordingStatus | null;
+  /** The last recording a failed write ended, until the next recording starts; else null. */
+  recordingFailure: RecordingFailure | null;
   /** The folder recordings are written to and opened from. */
   recordingsDir: string;
 }
@@ -201,6 +203,17 @@ export interface RecordingStatus {
   /** Its file name in the recordings folder (what openRecording takes). */
   file: string;
   startTime: number;
+}
+
+/** A recording that a failed write (a full disk, an IO error, the file deleted) ended. */
+export interface RecordingFailure {
+  file: string;
+  /** When it ended; the file holds the whole records written before. */
+  time: number;
+  /** A sentence naming the OS error and the file, e.g. "Recording stopped: no space left on device (ENOSPC) writing /x/a.jsonl. ..." */
+  error: string;
+  /** The errno name, e.g. ENOSPC. */
+  code?: string;
 }
 
 /** One line of a recording file (JSON Lines). The first line is the header; `time` is ms since the epoch. */
@@ -292,6 +305,8 @@ export interface ServiceEvent {
   jobs?: JobSummary[];
   /** Present when recording started (the status) or stopped (null). */
   recording?: RecordingStatus | null;
+  /** Present, with `recording: null`, when a failed write ended the recording. */
+  recordingFailure?: RecordingFailure;
 }
 
 export type CommandReply<T extends CommandType = CommandType> =

@@ -16,6 +16,7 @@ import {
   type JobSummary,
   type LaunchResult,
   type LimitsReport,
+  type RecordingFailure,
   type RecordingInfo,
   type RecordingRecord,
   type RecordingStatus,
@@ -81,6 +82,8 @@ export class JobService {
   private readonly listeners = new Set<Listener>();
   private timer: NodeJS.Timeout | undefined;
   private recording: RecordingWriter | undefined;
+  /** The last recording a failed write ended, until the next one starts. */
+  private recordingFailure: RecordingFailure | null = null;
 
   constructor(options: Partial<ServiceOptions> = {}) {
     this.options = { ...defaultServiceOptions, ...options };
@@ -217,6 +220,7 @@ export class JobService {
   private startRecording(name: string | undefined): RecordingStatus {
     if (this.recording) throw new Error(`Already recording to ${this.recording.status.file}; stop that recording first`);
     const time = Date.now();
+    this.recordingFailure = null;
     this.recording = RecordingWriter.create(this.options.recordingsDir, name ?? defaultRecordingName(time), {
       time,
       host: native.hostInfo(),
@@ -233,27 +237,49 @@ export class JobService {
     if (!writer) throw new Error('Nothing is being recorded');
     this.recording = undefined;
     const time = Date.now();
-    writer.finish(time);
+    try {
+      writer.finish(time);
+    } catch (error) {
+      const failure = this.recordingFailed(writer, error);
+      throw Object.assign(new Error(failure.error), failure.code === undefined ? {} : { code: failure.code });
+    }
     this.emit({ time, samples: [], notifications: [], recording: null });
     return readRecording(this.options.recordingsDir, writer.status.file).info;
   }
 
-  /** Appends to the recording, if one is running; a failed write (a full disk) ends it and says so. */
+  /** Appends to the recording, if one is running; a failed write ends it and tells every client why. */
   private record(records: RecordingRecord[]): void {
     const writer = this.recording;
     if (!writer) return;
     try {
       writer.append(records);
     } catch (error) {
-      this.recording = undefined;
-      console.error(`JobScope stopped recording ${writer.status.file}: ${describeError(error)}`);
-      try {
-        writer.close();
-      } catch (closeError) {
-        console.error(`and could not close it: ${describeError(closeError)}`);
-      }
-      this.emit({ time: Date.now(), samples: [], notifications: [], recording: null });
+      this.recordingFailed(writer, error);
     }
+  }
+
+  /**
+   * Ends a recording whose write failed: the file keeps its whole lines (RecordingWriter cut it back), and
+   * the reason is logged, kept for getState and sent to every client. Sampling and the jobs carry on.
+   */
+  private recordingFailed(writer: RecordingWriter, error: unknown): RecordingFailure {
+    this.recording = undefined;
+    const code = (error as { code?: unknown }).code;
+    const failure: RecordingFailure = {
+      file: writer.status.file,
+      time: Date.now(),
+      error: `Recording stopped: ${describeError(error)}. The file keeps every record written before.`,
+      ...(typeof code === 'string' ? { code } : {}),
+    };
+    this.recordingFailure = failure;
+    console.error(`JobScope: ${failure.error}`);
+    try {
+      writer.close();
+    } catch (closeError) {
+      console.error(`JobScope: and ${writer.path} could not be closed: ${describeError(closeError)}`);
+    }
+    this.emit({ time: failure.time, samples: [], notifications: [], recording: null, recordingFailure: failure });
+    return failure;
   }
 
   private state(): AppState {
@@ -264,6 +290,7 @@ export class JobService {
       historyMs: this.options.historyMs,
       servicePid: process.pid,
       recording: this.recording?.status ?? null,
+      recordingFailure: this.recordingFailure,
       recordingsDir: this.options.recordingsDir,
     };
   }

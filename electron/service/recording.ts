@@ -1,8 +1,21 @@
 // Recording files (JSON Lines): a header line, then one record per line, written with one append per batch
 // of whole lines. A crash or a killed service can only leave a torn last line, which the reader skips and
-// reports; every line before it stays readable. Names are checked twice: by the contract's schema, and
-// here by resolving the path, so nothing outside the recordings folder is ever created or read.
-import { closeSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, writeSync } from 'node:fs';
+// reports; every line before it stays readable. A write that fails (a full disk, an IO error) or a file
+// deleted while recording throws a sentence naming the OS error and the path, after cutting the file back
+// to its last whole line. Names are checked twice: by the contract's schema, and here by resolving the
+// path, so nothing outside the recordings folder is ever created or read.
+import {
+  closeSync,
+  fstatSync,
+  ftruncateSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  unlinkSync,
+  writeSync,
+} from 'node:fs';
 import path from 'node:path';
 import {
   RECORDING_EXTENSION,
@@ -28,10 +41,27 @@ export function recordingPath(dir: string, file: string): string {
   return resolved;
 }
 
+/**
+ * A failed file operation as a sentence: what the OS said, its error name, and the file, e.g. "no space left
+ * on device (ENOSPC) writing /x/a.jsonl". Node's own message ("ENOSPC: no space left on device, write")
+ * names no path for a write to a descriptor. Keeps `code` for the reply.
+ */
+function fileError(error: unknown, doing: string, file: string): Error & { code?: string } {
+  const { code, syscall, message } = error as NodeJS.ErrnoException;
+  if (typeof code !== 'string') return error instanceof Error ? error : new Error(String(error));
+  // "CODE: description, syscall 'path'": the description is the part between the first ": " and the syscall.
+  const description = message.startsWith(`${code}: `) ? message.slice(code.length + 2).split(`, ${syscall ?? ''}`)[0] : message;
+  return Object.assign(new Error(`${description} (${code}) ${doing} ${file}`), { code });
+}
+
 /** An open recording file; every write appends whole lines. */
 export class RecordingWriter {
+  /** Bytes of whole lines in the file: where a failed write cuts it back to. */
+  private size = 0;
+
   private constructor(
     private fd: number | undefined,
+    readonly path: string,
     readonly status: RecordingStatus,
   ) {}
 
@@ -47,20 +77,52 @@ export class RecordingWriter {
       if ((error as NodeJS.ErrnoException).code === 'EEXIST') {
         throw Object.assign(new Error(`A recording named "${name}" already exists in ${dir}; choose another name`), { code: 'EEXIST' });
       }
+      throw fileError(error, 'creating', target);
+    }
+    const writer = new RecordingWriter(fd, target, { file, startTime: header.time });
+    try {
+      writer.append([{ type: 'header', format: RECORDING_FORMAT, version: RECORDING_VERSION, ...header }]);
+    } catch (error) {
+      // Without a whole header line the file is not a recording: leave none behind (best effort; one that
+      // stays is listed as unreadable, saying why).
+      writer.close();
+      try {
+        unlinkSync(target);
+      } catch {}
       throw error;
     }
-    const writer = new RecordingWriter(fd, { file, startTime: header.time });
-    writer.append([{ type: 'header', format: RECORDING_FORMAT, version: RECORDING_VERSION, ...header }]);
     return writer;
   }
 
-  /** Appends the records as one write of whole lines. */
+  /** Appends the records as one write of whole lines; throws a fileError when they cannot all be written. */
   append(records: RecordingRecord[]): void {
-    if (this.fd === undefined || records.length === 0) return;
-    const text = records.map((record) => `${JSON.stringify(record)}\n`).join('');
-    const bytes = Buffer.from(text);
-    // writeSync may write less than asked (a full disk, a signal); loop until all of it is down.
-    for (let done = 0; done < bytes.length; ) done += writeSync(this.fd, bytes, done);
+    const fd = this.fd;
+    if (fd === undefined || records.length === 0) return;
+    // A deleted file still takes writes (its descriptor is open), but nobody could ever read them.
+    if (fstatSync(fd).nlink === 0) {
+      throw Object.assign(new Error(`the file was deleted (ENOENT) writing ${this.path}`), { code: 'ENOENT' });
+    }
+    const bytes = Buffer.from(records.map((record) => `${JSON.stringify(record)}\n`).join(''));
+    let done = 0;
+    try {
+      // writeSync may write less than asked (a signal, the last free block); loop until all of it is down.
+      while (done < bytes.length) done += writeSync(fd, bytes, done);
+    } catch (error) {
+      this.cutToWholeLines(fd, bytes, done);
+      throw fileError(error, 'writing', this.path);
+    }
+    this.size += bytes.length;
+  }
+
+  /** After a write that stopped `done` bytes into `bytes`: drops the torn line, keeps the whole ones before it. */
+  private cutToWholeLines(fd: number, bytes: Buffer, done: number): void {
+    const whole = done === 0 ? 0 : bytes.lastIndexOf(0x0a, done - 1) + 1;
+    try {
+      ftruncateSync(fd, this.size + whole);
+      this.size += whole;
+    } catch {
+      // Best effort: a torn last line that stays is skipped (and reported) by readRecording.
+    }
   }
 
   /** Writes the end record and closes the file. */

@@ -255,6 +255,74 @@ test('limits read back from the kernel files, and null clears them', { skip }, (
   });
 });
 
+test('a limit the kernel refuses part-way puts back the limits that call set before it', { skip }, async (t) => {
+  const job = newJob(t);
+  const memFile = `${host.v1.memory}/${job.name}/memory.limit_in_bytes`;
+  // The refusal used: v1 memory.limit_in_bytes below what the group uses answers EBUSY when nothing can be
+  // reclaimed. v2's memory.max takes any value (it OOM-kills instead), and swap would make room.
+  if (existsSync(`${job.path}/memory.max`) || !existsSync(memFile)) return t.skip('needs the memory controller on v1 (v2 memory.max never refuses a value)');
+  if (readFileSync('/proc/swaps', 'utf8').trim().split('\n').length > 1) return t.skip('needs a host without swap (with swap the kernel makes room)');
+  const unsupported = job.limits().unsupported;
+  if (unsupported.cpuRate || unsupported.cpuWeight) return t.skip(`needs CPU limits, set before memory: ${unsupported.cpuRate}`);
+  job.launch({ file: process.execPath, args: ['-e', "globalThis.b = Buffer.alloc(64 * 1024 * 1024, 1); require('fs').writeFileSync(process.argv[1], 'ok'); setInterval(() => {}, 1000);", join(tmp, 'hold.txt')] });
+  await waitFor('the allocation', () => existsSync(join(tmp, 'hold.txt')), 5000);
+  job.setLimits({ cpuRate: 5000, cpuWeight: 3 });
+  // What the kernel holds, read from its files: none of it may change.
+  const files = [
+    fileOf(job, 'cpu.max', 'cpu', 'cpu.cfs_quota_us')!,
+    fileOf(job, 'cpu.max', 'cpu', 'cpu.cfs_period_us')!,
+    fileOf(job, 'cpu.weight', 'cpu', 'cpu.shares')!,
+    memFile,
+    ...(unsupported.activeProcesses ? [] : [fileOf(job, 'pids.max', 'pids', 'pids.max')!]),
+  ];
+  const kernel = () => Object.fromEntries(files.map((f) => [f, readFileSync(f, 'utf8')]));
+  const before = { files: kernel(), limits: job.limits().limits };
+
+  assert.throws(
+    () => job.setLimits({ cpuRate: 2000, cpuWeight: 9, memoryBytes: 16 * MiB, ...(unsupported.activeProcesses ? {} : { activeProcesses: 5 }) }),
+    (e: Error & { code?: string }) => {
+      t.diagnostic(e.message);
+      assert.equal(e.code, 'EBUSY');
+      assert.match(e.message, new RegExp(`^cannot set memoryBytes of job ${job.name} \\(writing '${16 * MiB}' to ${memFile}\\): .*\\(EBUSY\\), as the job uses more memory than that`));
+      assert.match(e.message, /; cpuRate and cpuWeight, set before it in this call, were restored, so nothing was changed$/);
+      return true;
+    },
+  );
+  assert.deepEqual(kernel(), before.files);
+  assert.deepEqual(job.limits().limits, before.limits);
+  assert.equal(job.pids().length, 1, 'the member lives on');
+  // The same limits without the refused one are taken.
+  assert.equal(job.setLimits({ cpuRate: 2000, cpuWeight: 9 }).limits.cpuWeight, 9);
+});
+
+test('a first limit the kernel refuses changes nothing, not even the part of it already written', { skip }, (t) => {
+  const parent = newJob(t, { cpuRate: 1000 });
+  // The refusal used: on v1 a child's cpu.cfs_quota_us above its parent's is EINVAL, after cpuRate's first
+  // write (cpu.cfs_period_us) went through. On v2 cpu.max takes it (the parent's cap applies anyway).
+  const dir = `${host.v1.cpu}/${parent.name}/inner`;
+  if (existsSync(`${parent.path}/cpu.max`) || !existsSync(`${host.v1.cpu}/${parent.name}/cpu.cfs_quota_us`)) return t.skip('needs the cpu controller on v1');
+  const child = parent.createChild({ name: 'inner' });
+  try {
+    writeFileSync(`${dir}/cpu.cfs_period_us`, '50000'); // not JobScope's period, so a rewrite would show
+    const pids = `${host.v1.pids}/${parent.name}/inner/pids.max`;
+    const files = [`${dir}/cpu.cfs_period_us`, `${dir}/cpu.cfs_quota_us`, ...(existsSync(pids) ? [pids] : [])];
+    const kernel = () => Object.fromEntries(files.map((f) => [f, readFileSync(f, 'utf8')]));
+    const before = kernel();
+    assert.throws(
+      () => child.setLimits({ cpuRate: 5000, activeProcesses: 5 }),
+      (e: Error & { code?: string }) => {
+        t.diagnostic(e.message);
+        assert.equal(e.code, 'EINVAL');
+        assert.match(e.message, new RegExp(`^cannot set cpuRate of job inner \\(writing '\\d+' to ${dir}/cpu.cfs_quota_us\\): .*\\(EINVAL\\); nothing was changed$`));
+        return true;
+      },
+    );
+    assert.deepEqual(kernel(), before);
+  } finally {
+    child.close(); // before the parent's own cleanup, which cannot remove a cgroup that has a child
+  }
+});
+
 // ---- launch ----
 
 test('launch puts the program in every cgroup of the job from its first instruction', { skip }, async (t) => {

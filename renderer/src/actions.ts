@@ -36,6 +36,7 @@ export class Actions {
       this.store.update((s) => withEvent(s, e));
       // Recording started or stopped (here or in another window): the folder's list changed.
       if (e.recording !== undefined) void this.refreshRecordings();
+      if (e.recordingFailure) this.toast('error', e.recordingFailure.error);
     });
     const offStatus = this.api.onStatus((connection) => {
       const wasOpen = this.store.getState().connection.state === 'open';
@@ -196,7 +197,7 @@ export class Actions {
   /** Rejects with the service's error; the dialog shows it. */
   async startRecording(name?: string): Promise<void> {
     const status = await this.api.invoke({ type: 'startRecording', ...(name ? { name } : {}) });
-    this.store.update((s) => ({ ...s, recording: status }));
+    this.store.update((s) => ({ ...s, recording: status, recordingFailure: null }));
     this.toast('info', `Recording to ${status.file}.`);
   }
 

@@ -12,6 +12,7 @@ import type {
   Notification,
   Recording,
   RecordingInfo,
+  RecordingFailure,
   RecordingStatus,
   ServiceEvent,
 } from '../../electron/contract';
@@ -56,6 +57,8 @@ export interface State {
   tree: JobTreeEntry[] | null;
   /** The recording the service is writing, or null. */
   recording: RecordingStatus | null;
+  /** The last recording a failed write ended (the service's), until the next one starts. */
+  recordingFailure: RecordingFailure | null;
   recordingsDir: string;
   /** The recordings folder's files (listRecordings); null until first loaded. */
   recordings: { recordings: RecordingInfo[]; unreadable: { file: string; error: string }[] } | null;
@@ -87,6 +90,7 @@ export class Store {
       settings,
       tree: null,
       recording: null,
+      recordingFailure: null,
       recordingsDir: '',
       recordings: null,
       replay: null,
@@ -181,6 +185,7 @@ export function withAppState(s: State, app: AppState): State {
       historyMs: app.historyMs,
       servicePid: app.servicePid,
       recording: app.recording,
+      recordingFailure: app.recordingFailure,
       recordingsDir: app.recordingsDir,
     },
     app.jobs,
@@ -197,7 +202,7 @@ export function withJob(s: State, job: JobSummary): State {
 
 export function withEvent(s: State, e: ServiceEvent): State {
   let next = e.jobs ? withJobs(s, e.jobs) : s;
-  if (e.recording !== undefined) next = { ...next, recording: e.recording };
+  if (e.recording !== undefined) next = { ...next, recording: e.recording, recordingFailure: e.recordingFailure ?? null };
   const samples = groupBy(e.samples);
   const notifications = groupBy(e.notifications);
   if (!samples.size && !notifications.size) return next;

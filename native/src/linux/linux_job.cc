@@ -14,6 +14,7 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <functional>
 #include <mutex>
 #include <sstream>
 #include <thread>
@@ -126,6 +127,88 @@ std::optional<int64_t> rateFromQuota(uint64_t quota, uint64_t period) {
 void writeOrThrow(const std::string& path, const std::string& value, const std::string& what) {
   if (!writeFile(path, value)) throwErrno(errno, what + " (writing '" + value + "' to " + path + ")");
 }
+
+// The kernel-file writes of one setLimits call. Each write first reads what the file holds, so when a
+// later write fails the earlier ones are put back (newest first) and the call changes nothing; the error
+// names the limit that failed and what became of the ones before it. Restoring is best effort: a file
+// that refuses its old value is named in the error, and keeps the new one.
+class LimitWrites {
+ public:
+  explicit LimitWrites(std::string job) : job_(std::move(job)) {}
+
+  // Writes `value` to `path` for `field`. `restore` turns the file's current text into what writes it
+  // back; by default the text itself.
+  void write(const std::string& field, const std::string& path, const std::string& value,
+             const std::function<std::string(const std::string&)>& restore = trimmed) {
+    const std::string what = "cannot set " + field + " of job " + job_;
+    std::string before;
+    if (!readFile(path, before)) fail(field, errno, what + " (reading " + path + " before changing it)");
+    if (!writeFile(path, value)) fail(field, errno, what + " (writing '" + value + "' to " + path + ")");
+    if (std::find(fields_.begin(), fields_.end(), field) == fields_.end()) fields_.push_back(field);
+    done_.push_back({field, path, restore(before)});
+  }
+
+  static std::string trimmed(const std::string& text) {
+    size_t end = text.find_last_not_of(" \n");
+    return end == std::string::npos ? "" : text.substr(0, end + 1);
+  }
+
+  // The line of `text` for device `majMin` ("8:0 ..."), or `none` when the file has no line for it.
+  static std::string deviceLine(const std::string& text, const std::string& majMin, const std::string& none) {
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);) {
+      if (line.compare(0, majMin.size() + 1, majMin + " ") == 0) return trimmed(line);
+    }
+    return none;
+  }
+
+ private:
+  struct Done {
+    std::string field, path, restore;
+  };
+
+  [[noreturn]] void fail(const std::string& field, int err, const std::string& what) {
+    try {
+      throwErrno(err, what);
+    } catch (const Error& e) {
+      std::string message = e.what();
+      if (field == "memoryBytes" && err == EBUSY) {
+        message += ", as the job uses more memory than that and the kernel could not reclaim enough";
+      }
+      throw Error(e.code(), message + rollBack(field));
+    }
+  }
+
+  // Puts back every earlier write, newest first; says what that did.
+  std::string rollBack(const std::string& failed) {
+    std::vector<std::string> failures;
+    for (auto it = done_.rbegin(); it != done_.rend(); ++it) {
+      if (writeFile(it->path, it->restore)) continue;
+      int err = errno;
+      failures.push_back(it->field + " (writing '" + it->restore + "' back to " + it->path + ": " + errnoName(err) + ")");
+    }
+    std::vector<std::string> others;  // the limits this call had changed before the one that failed
+    for (const auto& f : fields_) {
+      if (f != failed) others.push_back(f);
+    }
+    auto list = [](const std::vector<std::string>& items) {
+      std::string out;
+      for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+      return out;
+    };
+    if (!failures.empty()) {
+      return "; undoing this call's earlier changes failed for " + list(failures) +
+             (failures.size() == 1 ? ", which keeps its new value" : ", which keep their new values");
+    }
+    if (others.empty()) return "; nothing was changed";
+    return "; " + list(others) + ", set before it in this call, " + (others.size() == 1 ? "was" : "were") +
+           " restored, so nothing was changed";
+  }
+
+  std::string job_;
+  std::vector<Done> done_;
+  std::vector<std::string> fields_;  // the fields of done_, once each, in order
+};
 
 // v1 memory.limit_in_bytes reads back as PAGE_COUNTER_MAX pages when unlimited.
 std::optional<int64_t> v1Bytes(uint64_t v) {
@@ -757,7 +840,7 @@ LimitsReport LinuxJob::setLimits(const LimitChanges& c) {
   refuse("affinity", c.affinity.set && c.affinity.value.has_value());
   refuse("killOnClose", c.killOnClose.set && c.killOnClose.value.value_or(false));
 
-  const std::string what = "cannot set the limits of job " + p_.name;
+  LimitWrites writes(p_.name);
   if (c.cpuRate.set) {
     uint64_t quota = 0;
     if (c.cpuRate.value) {
@@ -766,33 +849,39 @@ LimitsReport LinuxJob::setLimits(const LimitChanges& c) {
       quota = std::max<uint64_t>(quota, 1000);  // the kernel's minimum quota is 1 ms
     }
     if (where("cpu") == "v2") {
-      writeOrThrow(p_.dir + "/cpu.max", (c.cpuRate.value ? std::to_string(quota) : "max") + " " +
-                                            std::to_string(kPeriodUs), what);
+      writes.write("cpuRate", p_.dir + "/cpu.max",
+                   (c.cpuRate.value ? std::to_string(quota) : "max") + " " + std::to_string(kPeriodUs));
     } else {
       const std::string& d = p_.v1.at("cpu");
-      writeOrThrow(d + "/cpu.cfs_period_us", std::to_string(kPeriodUs), what);
-      writeOrThrow(d + "/cpu.cfs_quota_us", c.cpuRate.value ? std::to_string(quota) : "-1", what);
+      writes.write("cpuRate", d + "/cpu.cfs_period_us", std::to_string(kPeriodUs));
+      writes.write("cpuRate", d + "/cpu.cfs_quota_us", c.cpuRate.value ? std::to_string(quota) : "-1");
     }
   }
   if (c.cpuWeight.set) {
     int64_t weight = c.cpuWeight.value ? kWeights[*c.cpuWeight.value - 1] : 100;
-    if (where("cpu") == "v2") writeOrThrow(p_.dir + "/cpu.weight", std::to_string(weight), what);
-    else writeOrThrow(p_.v1.at("cpu") + "/cpu.shares", std::to_string(weight * 1024 / 100), what);
+    if (where("cpu") == "v2") writes.write("cpuWeight", p_.dir + "/cpu.weight", std::to_string(weight));
+    else writes.write("cpuWeight", p_.v1.at("cpu") + "/cpu.shares", std::to_string(weight * 1024 / 100));
   }
   if (c.memoryBytes.set) {
     if (where("memory") == "v2") {
-      writeOrThrow(p_.dir + "/memory.max", c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "max", what);
+      writes.write("memoryBytes", p_.dir + "/memory.max",
+                   c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "max");
     } else {
-      writeOrThrow(p_.v1.at("memory") + "/memory.limit_in_bytes",
-                   c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "-1", what);
+      // Unlimited reads back as PAGE_COUNTER_MAX pages in bytes, which the kernel takes back as unlimited.
+      writes.write("memoryBytes", p_.v1.at("memory") + "/memory.limit_in_bytes",
+                   c.memoryBytes.value ? std::to_string(*c.memoryBytes.value) : "-1");
     }
   }
   if (c.activeProcesses.set) {
     std::string dir = where("pids") == "v2" ? p_.dir : p_.v1.at("pids");
-    writeOrThrow(dir + "/pids.max", c.activeProcesses.value ? std::to_string(*c.activeProcesses.value) : "max",
-                 what);
+    writes.write("activeProcesses", dir + "/pids.max",
+                 c.activeProcesses.value ? std::to_string(*c.activeProcesses.value) : "max");
   }
   if (c.maxIops.set || c.maxBandwidthBytes.set) {
+    // io.max takes both limits on one line, so a failure there names both when both were given.
+    const std::string field = !c.maxBandwidthBytes.set ? "maxIops"
+                              : !c.maxIops.set        ? "maxBandwidthBytes"
+                                                      : "maxIops and maxBandwidthBytes";
     for (const auto& d : realBlockDevices()) {
       if (where("io") == "v2") {
         std::string line = d.majMin;
@@ -804,19 +893,24 @@ LimitsReport LinuxJob::setLimits(const LimitChanges& c) {
           std::string n = c.maxBandwidthBytes.value ? std::to_string(*c.maxBandwidthBytes.value) : "max";
           line += " rbps=" + n + " wbps=" + n;
         }
-        writeOrThrow(p_.dir + "/io.max", line, what);
+        // A device without a line has no limits: "max" for all four puts that back.
+        writes.write(field, p_.dir + "/io.max", line, [&](const std::string& text) {
+          return LimitWrites::deviceLine(text, d.majMin, d.majMin + " rbps=max wbps=max riops=max wiops=max");
+        });
       } else {
         const std::string& dir = p_.v1.at("blkio");
+        // A device without a line has no limit there; 0 removes the rule again.
+        auto previous = [&](const std::string& text) { return LimitWrites::deviceLine(text, d.majMin, d.majMin + " 0"); };
         if (c.maxIops.set) {
           std::string line = d.majMin + " " + (c.maxIops.value ? std::to_string(*c.maxIops.value) : "0");
-          writeOrThrow(dir + "/blkio.throttle.read_iops_device", line, what);
-          writeOrThrow(dir + "/blkio.throttle.write_iops_device", line, what);
+          writes.write("maxIops", dir + "/blkio.throttle.read_iops_device", line, previous);
+          writes.write("maxIops", dir + "/blkio.throttle.write_iops_device", line, previous);
         }
         if (c.maxBandwidthBytes.set) {
           std::string line =
               d.majMin + " " + (c.maxBandwidthBytes.value ? std::to_string(*c.maxBandwidthBytes.value) : "0");
-          writeOrThrow(dir + "/blkio.throttle.read_bps_device", line, what);
-          writeOrThrow(dir + "/blkio.throttle.write_bps_device", line, what);
+          writes.write("maxBandwidthBytes", dir + "/blkio.throttle.read_bps_device", line, previous);
+          writes.write("maxBandwidthBytes", dir + "/blkio.throttle.write_bps_device", line, previous);
         }
       }
     }

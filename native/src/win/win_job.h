@@ -87,6 +87,11 @@ class WinJob : public Job {
   // Reads the extended limits; where this Windows answers zeros for what was set (Wine), the
   // values this handle last wrote, so that changing one limit never clears another.
   JOBOBJECT_EXTENDED_LIMIT_INFORMATION readExtended(const std::string& what);
+  // One write of the extended limits (keeping the job's time limit running), remembered as written_; or
+  // false with GetLastError() set.
+  bool writeExtended(JOBOBJECT_EXTENDED_LIMIT_INFORMATION info);
+  // One write of the CPU rate control; false with GetLastError() set.
+  bool writeCpuRate(JobCpuRateControl control);
   // Why the CPU rate class / IO rate functions cannot be used on this job; empty when they can.
   std::string cpuRateUnsupported(JobCpuRateControl* current);
   std::string ioRateUnsupported(JobIoRateControl* current);

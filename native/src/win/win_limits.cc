@@ -2,7 +2,10 @@
 // Every class newer than the extended limits may be missing (Windows before 10, Wine): a field whose
 // class this Windows lacks goes into LimitsReport.unsupported, and the rest keeps working.
 #include <cstdlib>
+#include <functional>
+#include <initializer_list>
 #include <string>
+#include <vector>
 
 #include "errors.h"
 #include "nt_api.h"
@@ -193,8 +196,53 @@ void WinJob::applyLimits(const LimitChanges& c) {
   uint64_t affinity = 0;
   if (c.affinity.value) affinity = std::strtoull(c.affinity.value->c_str(), nullptr, 10);  // checked by addon.cc
 
+  // Up to three writes (extended limits, CPU rate, IO rate). Each one done is kept with what puts the
+  // old value back: when a later one fails, the earlier ones are undone (newest first), so a failed
+  // call changes nothing, and the error names the limits that failed and what became of the others.
+  struct Undo {
+    std::string fields;
+    std::function<DWORD()> restore;  // ERROR_SUCCESS, or why the old value could not be written back
+  };
+  std::vector<Undo> done;
+  // "a", "a and b", "a, b and c"
+  auto list = [](const std::vector<std::string>& items) {
+    std::string out;
+    for (size_t i = 0; i < items.size(); ++i) out += (i == 0 ? "" : i + 1 == items.size() ? " and " : ", ") + items[i];
+    return out;
+  };
+  // The fields among `names` that this call gives, as a list.
+  auto given = [&](std::initializer_list<std::pair<const char*, bool>> names) {
+    std::vector<std::string> out;
+    for (const auto& [name, set] : names) {
+      if (set) out.emplace_back(name);
+    }
+    return list(out);
+  };
+  auto fail = [&](DWORD err, const std::string& fields) {
+    std::vector<std::string> restored, failed;
+    for (auto it = done.rbegin(); it != done.rend(); ++it) {
+      DWORD undoErr = it->restore();
+      if (undoErr == ERROR_SUCCESS) restored.push_back(it->fields);
+      else failed.push_back(it->fields + " (" + win32ErrorName(undoErr) + ")");
+    }
+    std::string after = "; nothing was changed";
+    if (!failed.empty()) {
+      after = "; undoing this call's earlier changes failed for " + list(failed) +
+              (failed.size() == 1 ? ", which keeps its new value" : ", which keep their new values");
+    } else if (!restored.empty()) {
+      after = "; " + list(restored) + ", set before it in this call, " + (restored.size() == 1 ? "was" : "were") +
+              " restored, so nothing was changed";
+    }
+    try {
+      throwWin32(err, "cannot set " + fields + " of job " + p_.name);
+    } catch (const Error& e) {
+      throw Error(e.code(), e.what() + after);
+    }
+  };
+
   if (extSet) {
     JOBOBJECT_EXTENDED_LIMIT_INFORMATION info = readExtended(what);
+    const JOBOBJECT_EXTENDED_LIMIT_INFORMATION before = info;
     DWORD& flags = info.BasicLimitInformation.LimitFlags;
     if (c.memoryBytes.set) {
       setFlag(flags, JOB_OBJECT_LIMIT_JOB_MEMORY, c.memoryBytes.value.has_value());
@@ -213,13 +261,13 @@ void WinJob::applyLimits(const LimitChanges& c) {
       info.BasicLimitInformation.Affinity = static_cast<ULONG_PTR>(affinity);
     }
     if (c.killOnClose.set) setFlag(flags, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE, c.killOnClose.value.value_or(false));
-    preserveJobTime(flags);
-    if (!::SetInformationJobObject(p_.handle.get(), JobObjectExtendedLimitInformation, &info, sizeof info)) {
-      throwWin32(::GetLastError(), what);
-    }
-    flags &= ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME;  // an instruction for this write, not a limit
-    written_ = info;
-    haveWritten_ = true;
+    const std::string fields = given({{"memoryBytes", c.memoryBytes.set},
+                                      {"processMemoryBytes", c.processMemoryBytes.set},
+                                      {"activeProcesses", c.activeProcesses.set},
+                                      {"affinity", c.affinity.set},
+                                      {"killOnClose", c.killOnClose.set}});
+    if (!writeExtended(info)) fail(::GetLastError(), fields);
+    done.push_back({fields, [this, before] { return writeExtended(before) ? ERROR_SUCCESS : ::GetLastError(); }});
   }
 
   if (cpuSet) {
@@ -234,10 +282,10 @@ void WinJob::applyLimits(const LimitChanges& c) {
                (c.cpuWeight.set && (cpu.ControlFlags & kCpuRateControlWeightBased))) {
       next = {0, 0};
     }
-    if ((next.ControlFlags != cpu.ControlFlags || next.Value != cpu.Value) &&
-        !::SetInformationJobObject(p_.handle.get(), static_cast<JOBOBJECTINFOCLASS>(kJobObjectCpuRateControlInformation),
-                                   &next, sizeof next)) {
-      throwWin32(::GetLastError(), "cannot set the CPU rate of job " + p_.name);
+    if (next.ControlFlags != cpu.ControlFlags || next.Value != cpu.Value) {
+      const std::string fields = given({{"cpuRate", c.cpuRate.set}, {"cpuWeight", c.cpuWeight.set}});
+      if (!writeCpuRate(next)) fail(::GetLastError(), fields);
+      done.push_back({fields, [this, cpu] { return writeCpuRate(cpu) ? ERROR_SUCCESS : ::GetLastError(); }});
     }
   }
 
@@ -249,9 +297,23 @@ void WinJob::applyLimits(const LimitChanges& c) {
     next.VolumeName = nullptr;  // every volume
     next.ControlFlags = (next.MaxIops || next.MaxBandwidth) ? kIoRateControlEnable : 0;
     if (!ntApi().SetIoRateControlInformationJobObject(p_.handle.get(), &next)) {
-      throwWin32(::GetLastError(), "cannot set the IO rate of job " + p_.name);
+      fail(::GetLastError(), given({{"maxIops", c.maxIops.set}, {"maxBandwidthBytes", c.maxBandwidthBytes.set}}));
     }
   }
+}
+
+bool WinJob::writeExtended(JOBOBJECT_EXTENDED_LIMIT_INFORMATION info) {
+  preserveJobTime(info.BasicLimitInformation.LimitFlags);
+  if (!::SetInformationJobObject(p_.handle.get(), JobObjectExtendedLimitInformation, &info, sizeof info)) return false;
+  info.BasicLimitInformation.LimitFlags &= ~JOB_OBJECT_LIMIT_PRESERVE_JOB_TIME;  // an instruction for this write, not a limit
+  written_ = info;
+  haveWritten_ = true;
+  return true;
+}
+
+bool WinJob::writeCpuRate(JobCpuRateControl control) {
+  return ::SetInformationJobObject(p_.handle.get(), static_cast<JOBOBJECTINFOCLASS>(kJobObjectCpuRateControlInformation),
+                                   &control, sizeof control);
 }
 
 // IO counters. Two sources, best first:

@@ -7,6 +7,7 @@ import { RecordDialog } from './RecordDialog';
 export function RecordingsPanel() {
   const actions = useActions();
   const recording = useStore((s) => s.recording);
+  const failure = useStore((s) => s.recordingFailure);
   const listing = useStore((s) => s.recordings);
   const replaying = useStore((s) => s.replay?.info.file);
   const online = useStore((s) => s.connection.state === 'open');
@@ -31,6 +32,11 @@ export function RecordingsPanel() {
       {recording && (
         <p className="recording-now" role="status">
           <span className="rec-dot" aria-hidden="true" /> Recording to {recording.file}
+        </p>
+      )}
+      {failure && (
+        <p className="inline-error recording-failed">
+          {failure.error}
         </p>
       )}
       {listing && listing.recordings.length === 0 && !recording && (
