@@ -10,9 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import { after, test } from 'node:test';
-import * as native from '#native';
 import type { RecordingFailure, RecordingRecord } from '../contract';
-import { needsRoot as skip, startTestService, until } from './test-support';
+import { needsRoot as skip, startTestService, terminateAndClose, until } from './test-support';
 
 const disk = `/tmp/rec-full-${process.pid}`;
 const recordingsDir = path.join(disk, 'recordings');
@@ -22,7 +21,7 @@ if (!skip) {
   execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', disk]);
 }
 
-const { events, ok, failure } = startTestService({ recordingsDir }, { skip });
+const { service, events, ok, failure } = startTestService({ recordingsDir }, { skip });
 // Registered after the service's own after(), so it runs once the service has closed its files.
 after(() => {
   if (skip) return;
@@ -55,11 +54,13 @@ function wholeLines(file: string): RecordingRecord[] {
 const failureEvent = (file: string): RecordingFailure | undefined =>
   events.find((e) => e.recordingFailure?.file === file)?.recordingFailure;
 
-// This test's own cgroup: opened, not created, so there is a job to sample and nothing to clean up.
-const ownCgroup = (): string => {
-  const own = readFileSync('/proc/self/cgroup', 'utf8').split('\n').find((l) => l.startsWith('0::'))!.slice(3);
-  return native.hostInfo().cgroup2Mount + (own === '/' ? '' : own);
-};
+// A job of its own with one sleeper: small samples of a known size, whatever else runs on the machine (the
+// test's own cgroup can be the root, whose samples list every process and would not fit the disk).
+async function sleeperJob(name: string): Promise<number> {
+  const job = await ok({ type: 'createJob', name: `${name}-${process.pid}` });
+  await ok({ type: 'launch', jobId: job.id, file: 'sleep', args: ['60'] });
+  return job.id;
+}
 
 test('a recording that cannot start on a full disk is refused with the OS error, and leaves no file', { skip }, async () => {
   mkdirSync(recordingsDir, { recursive: true });
@@ -87,7 +88,7 @@ test('a deleted recording file stops the recording at stopRecording, saying so',
 });
 
 test('a recording file deleted while samples are written stops the recording; sampling goes on', { skip }, async () => {
-  const job = await ok({ type: 'openJob', path: ownCgroup() });
+  const jobId = await sleeperJob('rec-fault');
   try {
     const { file } = await ok({ type: 'startRecording', name: 'deleted-live' });
     rmSync(path.join(recordingsDir, file));
@@ -95,14 +96,14 @@ test('a recording file deleted while samples are written stops the recording; sa
     assert.equal(failed.code, 'ENOENT');
     assert.match(failed.error, /^Recording stopped: the file was deleted \(ENOENT\) writing \/tmp\/rec-full-\d+\/recordings\/deleted-live\.jsonl\./);
     const after = events.indexOf(events.find((e) => e.recordingFailure === failed)!);
-    await until('samples after the failure', () => events.slice(after + 1).some((e) => e.samples.some((s) => s.jobId === job.id)));
+    await until('samples after the failure', () => events.slice(after + 1).some((e) => e.samples.some((s) => s.jobId === jobId)));
   } finally {
-    await ok({ type: 'closeJob', jobId: job.id });
+    await terminateAndClose(service, jobId);
   }
 });
 
 test('a disk that fills while recording stops the recording at its last whole line; sampling goes on', { skip }, async () => {
-  const job = await ok({ type: 'openJob', path: ownCgroup() });
+  const jobId = await sleeperJob('rec-fault');
   try {
     const { file } = await ok({ type: 'startRecording', name: 'full' });
     await until('samples on disk', () => wholeLines(file).some((r) => r.type === 'sample'));
@@ -129,13 +130,13 @@ test('a disk that fills while recording stops the recording at its last whole li
 
     // The service carries on: samples keep coming, and once there is room a new recording starts clean.
     const at = events.findIndex((e) => e.recordingFailure === failed);
-    await until('samples after the failure', () => events.slice(at + 1).some((e) => e.samples.some((s) => s.jobId === job.id)));
+    await until('samples after the failure', () => events.slice(at + 1).some((e) => e.samples.some((s) => s.jobId === jobId)));
     rmSync(filler);
     const again = await ok({ type: 'startRecording', name: 'after-full' });
     assert.equal((await ok({ type: 'getState' })).recordingFailure, null);
     assert.ok(events.some((e) => e.recording?.file === again.file && e.recordingFailure === undefined));
     await ok({ type: 'stopRecording' });
   } finally {
-    await ok({ type: 'closeJob', jobId: job.id });
+    await terminateAndClose(service, jobId);
   }
 });

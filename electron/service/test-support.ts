@@ -68,12 +68,15 @@ async function removeCreatedJobs(service: JobService): Promise<void> {
   const state = await service.handle({ type: 'getState' });
   if (!state.ok) return;
   const created = (state.result as AppState).jobs.filter((job) => job.created);
-  for (const job of created) {
-    await service.handle({ type: 'terminateJob', jobId: job.id });
-    const deadline = Date.now() + 10_000;
-    while (!(await service.handle({ type: 'closeJob', jobId: job.id })).ok && Date.now() < deadline) {
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
+  for (const job of created) await terminateAndClose(service, job.id);
+}
+
+/** Terminates a job and closes it once the kernel has let every killed member go (up to 10 s). */
+export async function terminateAndClose(service: JobService, jobId: number): Promise<void> {
+  await service.handle({ type: 'terminateJob', jobId });
+  const deadline = Date.now() + 10_000;
+  while (!(await service.handle({ type: 'closeJob', jobId })).ok && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
   }
 }
 
