@@ -8,13 +8,26 @@ import { once } from 'node:events';
 
 const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
-export const test = base.extend<{ serveUrl: string }>({
-  serveUrl: async ({}, use) => {
+interface Served {
+  url: string;
+  /** What the server wrote to stderr so far (it is also passed on to the test's stderr). */
+  stderr(): string;
+}
+
+export const test = base.extend<{ serveEnv: Record<string, string>; served: Served; serveUrl: string }>({
+  /** More environment for the server, e.g. a lowered limit: `test.use({ serveEnv: {...} })`. */
+  serveEnv: [{}, { option: true }],
+  served: async ({ serveEnv }, use) => {
     // Its own per-user data folder (recordings), so each test starts with none and leaves none behind.
     const dataHome = mkdtempSync('/tmp/jobscope-e2e-');
     const server: ChildProcess = spawn(process.execPath, [cli, '--interval', '500'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, XDG_DATA_HOME: dataHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_DATA_HOME: dataHome, ...serveEnv },
+    });
+    let stderr = '';
+    server.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
     });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -25,11 +38,12 @@ export const test = base.extend<{ serveUrl: string }>({
       });
       server.once('exit', (code) => reject(new Error(`serve mode exited with ${code} before printing its URL:\n${output}`)));
     });
-    await use(url);
+    await use({ url, stderr: () => stderr });
     server.kill('SIGTERM');
     await once(server, 'exit');
     rmSync(dataHome, { recursive: true, force: true });
   },
+  serveUrl: async ({ served }, use) => use(served.url),
 });
 
 export { expect };
