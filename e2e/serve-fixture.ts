@@ -10,7 +10,19 @@ import type { AppState, ClientFrame, CommandReply, ServerFrame } from '../electr
 
 const cli = path.join(__dirname, '..', 'dist', 'electron', 'serve', 'cli.js');
 
-export const test = base.extend<{ dataHomeSize: string | null; dataHome: string; serveUrl: string }>({
+interface Served {
+  url: string;
+  /** What the server wrote to stderr so far (it is also passed on to the test's stderr). */
+  stderr(): string;
+}
+
+export const test = base.extend<{
+  dataHomeSize: string | null;
+  dataHome: string;
+  serveEnv: Record<string, string>;
+  served: Served;
+  serveUrl: string;
+}>({
   // Set (e.g. '64k') to put the data folder on a tmpfs of that size, so a test can fill it (needs root).
   dataHomeSize: [null, { option: true }],
   // Its own per-user data folder (recordings), so each test starts with none and leaves none behind.
@@ -21,10 +33,17 @@ export const test = base.extend<{ dataHomeSize: string | null; dataHome: string;
     if (dataHomeSize) execFileSync('umount', [dataHome]);
     rmSync(dataHome, { recursive: true, force: true });
   },
-  serveUrl: async ({ dataHome }, use) => {
+  /** More environment for the server, e.g. a lowered limit: `test.use({ serveEnv: {...} })`. */
+  serveEnv: [{}, { option: true }],
+  served: async ({ dataHome, serveEnv }, use) => {
     const server: ChildProcess = spawn(process.execPath, [cli, '--interval', '500'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, XDG_DATA_HOME: dataHome },
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, XDG_DATA_HOME: dataHome, ...serveEnv },
+    });
+    let stderr = '';
+    server.stderr!.on('data', (chunk: Buffer) => {
+      stderr += chunk.toString();
+      process.stderr.write(chunk);
     });
     let output = '';
     const url = await new Promise<string>((resolve, reject) => {
@@ -35,11 +54,12 @@ export const test = base.extend<{ dataHomeSize: string | null; dataHome: string;
       });
       server.once('exit', (code) => reject(new Error(`serve mode exited with ${code} before printing its URL:\n${output}`)));
     });
-    await use(url);
+    await use({ url, stderr: () => stderr });
     await removeCreatedJobs(url);
     server.kill('SIGTERM');
     await once(server, 'exit');
   },
+  serveUrl: async ({ served }, use) => use(served.url),
 });
 
 export { expect };

@@ -28,6 +28,21 @@ export interface RunningServer {
 
 const TOKEN_COOKIE = 'jobscope_token';
 const MAX_FRAME_BYTES = 1 << 20;
+/**
+ * Bytes a client may leave unread (queued in this process for its socket) before the server stops queueing
+ * for it and closes it: a tab that stopped reading (suspended, frozen, hostile) must not grow the service's
+ * memory without bound. The heaviest stream a healthy client gets is about 6.6 MB/s (10,000 members
+ * sampled every 100 ms, each row about 66 bytes), so 16 MiB is 2.5 s of stall at that rate and 25 s at the
+ * default 1 s interval, while a few stalled tabs cost tens of MiB, not gigabytes. JOBSCOPE_WS_BUFFER_LIMIT
+ * lowers it, so that the browser's reconnect path can be exercised without that much traffic.
+ */
+export function maxBufferedBytes(): number {
+  const cap = 16 * 1024 * 1024;
+  const forced = Number(process.env.JOBSCOPE_WS_BUFFER_LIMIT);
+  return Number.isSafeInteger(forced) && forced > 0 && forced < cap ? forced : cap;
+}
+/** A private-use close code (4000-4999): the client fell too far behind and should reconnect to resync. */
+export const CLOSE_FELL_BEHIND = 4000;
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
@@ -49,6 +64,9 @@ const SECURITY_HEADERS = {
 export async function startServer(options: ServeOptions): Promise<RunningServer> {
   const token = randomBytes(24).toString('base64url');
   const sockets = new Set<WebSocket>();
+  const bufferCap = maxBufferedBytes();
+  /** Each socket's remote address, for the log. */
+  const peers = new WeakMap<WebSocket, string>();
   let allowedHosts = new Set<string>();
 
   const tokenOf = (request: http.IncomingMessage): string | undefined => {
@@ -98,8 +116,10 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
       socket.end(`HTTP/1.1 ${refused?.status ?? 404} ${refused?.reason ?? 'Not Found'}\r\nConnection: close\r\n\r\n`);
       return;
     }
+    const peer = `${bracketed(request.socket.remoteAddress ?? '?')}:${request.socket.remotePort ?? '?'}`;
     webSockets.handleUpgrade(request, socket, head, (ws) => {
       sockets.add(ws);
+      peers.set(ws, peer);
       ws.on('close', () => sockets.delete(ws));
       // A protocol violation (e.g. a frame over maxPayload) closes that socket alone; ws has already
       // sent the close code (1009 for size), so there is nothing else to do.
@@ -108,9 +128,20 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     });
   });
 
-  const send = (ws: WebSocket, frame: ServerFrame): void => {
-    if (ws.readyState === ws.OPEN) ws.send(JSON.stringify(frame));
+  /** Queues `text` for `ws`, or closes `ws` once it has left more than bufferCap bytes unread. */
+  const sendText = (ws: WebSocket, text: string): void => {
+    if (ws.readyState !== ws.OPEN) return;
+    if (ws.bufferedAmount <= bufferCap) {
+      ws.send(text);
+      return;
+    }
+    const unread = `${(ws.bufferedAmount / 2 ** 20).toFixed(1)} MiB`;
+    console.warn(`JobScope closed the WebSocket of ${peers.get(ws)}: it left ${unread} unread (close code ${CLOSE_FELL_BEHIND}).`);
+    // The close frame queues behind what is unread: a tab that wakes within ws's 30 s close timeout reads
+    // it and reconnects at once; otherwise ws destroys the socket then, freeing the buffer.
+    ws.close(CLOSE_FELL_BEHIND, 'client fell too far behind on events; reconnect to resync');
   };
+  const send = (ws: WebSocket, frame: ServerFrame): void => sendText(ws, JSON.stringify(frame));
   const answer = async (ws: WebSocket, text: string | undefined): Promise<void> => {
     let frame: Partial<ClientFrame>;
     try {
@@ -125,7 +156,8 @@ export async function startServer(options: ServeOptions): Promise<RunningServer>
     send(ws, { id: frame.id!, reply: await options.service.handle(frame.command) });
   };
   const unsubscribe = options.service.subscribe((event) => {
-    for (const ws of sockets) send(ws, { event });
+    const text = JSON.stringify({ event } satisfies ServerFrame);
+    for (const ws of sockets) sendText(ws, text);
   });
 
   await new Promise<void>((resolve, reject) => {

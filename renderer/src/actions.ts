@@ -39,9 +39,9 @@ export class Actions {
       if (e.recordingFailure) this.toast('error', e.recordingFailure.error);
     });
     const offStatus = this.api.onStatus((connection) => {
-      const wasOpen = this.store.getState().connection.state === 'open';
+      const before = this.store.getState().connection;
       this.store.update((s) => ({ ...s, connection }));
-      if (connection.state === 'open' && !wasOpen) void this.refresh();
+      if (connection.state === 'open' && before.state !== 'open') void this.refresh(before.reason);
     });
     // Whatever changes the selection (a click, a new job, the selected job closing), load its history.
     const offSelect = this.store.subscribe(() => {
@@ -81,13 +81,18 @@ export class Actions {
     return this.store.getState().jobs.find((j) => j.id === jobId)?.name ?? `#${jobId}`;
   }
 
-  async refresh(): Promise<void> {
+  /** Loads the service's state afresh; after a reconnect, `lostReason` says why the connection had ended. */
+  async refresh(lostReason?: string): Promise<void> {
     try {
       const app = await this.api.invoke({ type: 'getState' });
+      const reconnected = this.store.getState().ready;
       // Buffers may have gaps (or stale ids after a service restart): start over, then reload the history
-      // of the selected job (through the selection watcher in start()).
+      // of the selected job (through the selection watcher in start()) and of every compared job (their
+      // cards watch `loads`).
       this.historyFor = null;
-      this.store.update((s) => withAppState({ ...s, data: {} }, app));
+      this.store.update((s) => ({ ...withAppState({ ...s, data: {} }, app), loads: s.loads + 1 }));
+      if (reconnected)
+        this.toast('info', `${lostReason ?? 'The connection to the JobScope service was lost.'} Reconnected and reloaded the jobs and their history.`);
       void this.refreshTree();
       void this.refreshRecordings();
       const wanted = this.store.getState().settings.intervalMs;

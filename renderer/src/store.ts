@@ -39,6 +39,8 @@ export interface State {
   connection: ConnectionStatus;
   /** getState has answered at least once. */
   ready: boolean;
+  /** How many times getState has answered: each answer starts the jobs' data over, to be reloaded. */
+  loads: number;
   host: HostInfo | null;
   intervalMs: number;
   historyMs: number;
@@ -77,6 +79,7 @@ export class Store {
     this.state = {
       connection,
       ready: false,
+      loads: 0,
       host: null,
       intervalMs: 1000,
       historyMs: 15 * 60 * 1000,

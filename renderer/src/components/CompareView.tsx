@@ -17,8 +17,9 @@ const CompareCard = memo(function CompareCard({ job }: { job: JobSummary }) {
   const fallbackSource = useStore((s) => s.host?.memorySource);
   const limitBytes = useStore((s) => s.limits[job.id]?.limits.memoryBytes ?? null);
   const { domain, shown, markers } = useChartWindow(samples, notifications);
-  // The store holds only what events brought since the page loaded for jobs never selected.
-  useEffect(() => void actions.loadHistory(job.id), [actions, job.id]);
+  // The store holds only what events brought since the page loaded (or reconnected) for jobs not selected.
+  const loads = useStore((s) => s.loads);
+  useEffect(() => void actions.loadHistory(job.id), [actions, job.id, loads]);
   const prefix = `job${job.id}-`;
   return (
     <article className="compare-card" aria-labelledby={`${prefix}title`}>

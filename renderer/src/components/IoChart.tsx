@@ -7,6 +7,9 @@ import { ChartFrame, clockLabel, MARGIN, timeAxis, TOOLTIP_STYLE, type Domain } 
 
 const rateTick = (v: number) => `${formatBytes(v)}/s`;
 const opsTick = (v: number) => `${Math.round(v)}/s`;
+const ioTooltip = (v: unknown, name: string | number | undefined) => [String(name).includes('ops') ? opsTick(Number(v)) : rateTick(Number(v)), name];
+const BYTES_DOMAIN: [number, (max: number) => number] = [0, (max) => Math.max(max, 1024)];
+const OPS_DOMAIN: [number, (max: number) => number] = [0, (max) => Math.max(max, 10)];
 const TRACKING: Record<string, string> = {
   off: 'IO tracking off for this job.',
   unsupported: 'IO tracking unsupported: this host gives the job no io (v2) or blkio (v1) controller.',
@@ -17,6 +20,25 @@ export const IoChart = memo(function IoChart(props: { samples: JobSample[]; doma
   const last = data[data.length - 1];
   const tracking = props.samples[props.samples.length - 1]?.io?.tracking;
   const empty = tracking && tracking !== 'on' ? TRACKING[tracking] : data.length < 2 ? 'Waiting for samples…' : null;
+  // Memoized so that new notification flags alone (every exit) leave recharts alone: see ChartFrame.
+  const plot = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={MARGIN}>
+          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+          {timeAxis(props.domain)}
+          <YAxis yAxisId="bytes" tickFormatter={rateTick} stroke="var(--muted)" width={80} domain={BYTES_DOMAIN} />
+          <YAxis yAxisId="ops" orientation="right" tickFormatter={opsTick} stroke="var(--muted)" width={48} domain={OPS_DOMAIN} />
+          <Tooltip labelFormatter={clockLabel} formatter={ioTooltip} contentStyle={TOOLTIP_STYLE} />
+          <Line yAxisId="bytes" dataKey="readBytes" name="read bytes" stroke="var(--read)" dot={false} isAnimationActive={false} />
+          <Line yAxisId="bytes" dataKey="writeBytes" name="write bytes" stroke="var(--write)" dot={false} isAnimationActive={false} />
+          <Line yAxisId="ops" dataKey="readOps" name="read ops" stroke="var(--read)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+          <Line yAxisId="ops" dataKey="writeOps" name="write ops" stroke="var(--write)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [data, props.domain],
+  );
   return (
     <ChartFrame
       id="io-chart"
@@ -34,23 +56,7 @@ export const IoChart = memo(function IoChart(props: { samples: JobSample[]; doma
         </>
       }
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={MARGIN}>
-          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-          {timeAxis(props.domain)}
-          <YAxis yAxisId="bytes" tickFormatter={rateTick} stroke="var(--muted)" width={80} domain={[0, (max: number) => Math.max(max, 1024)]} />
-          <YAxis yAxisId="ops" orientation="right" tickFormatter={opsTick} stroke="var(--muted)" width={48} domain={[0, (max: number) => Math.max(max, 10)]} />
-          <Tooltip
-            labelFormatter={clockLabel}
-            formatter={(v, name) => [String(name).includes('ops') ? opsTick(Number(v)) : rateTick(Number(v)), name]}
-            contentStyle={TOOLTIP_STYLE}
-          />
-          <Line yAxisId="bytes" dataKey="readBytes" name="read bytes" stroke="var(--read)" dot={false} isAnimationActive={false} />
-          <Line yAxisId="bytes" dataKey="writeBytes" name="write bytes" stroke="var(--write)" dot={false} isAnimationActive={false} />
-          <Line yAxisId="ops" dataKey="readOps" name="read ops" stroke="var(--read)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-          <Line yAxisId="ops" dataKey="writeOps" name="write ops" stroke="var(--write)" strokeDasharray="4 3" dot={false} isAnimationActive={false} />
-        </LineChart>
-      </ResponsiveContainer>
+      {plot}
     </ChartFrame>
   );
 });

@@ -1,4 +1,4 @@
-import { memo, useMemo, useState } from 'react';
+import { memo, useDeferredValue, useMemo, useState } from 'react';
 import { useActions, useStore } from '../hooks';
 import { buildTree, filterTree, initiallyExpanded, type TreeNode } from '../tree';
 import { BusyButton } from './BusyButton';
@@ -56,7 +56,9 @@ const TreeItem = memo(function TreeItem(props: {
 /** Every group on the machine; opening one holds it as a job. */
 export function JobTree() {
   const actions = useActions();
-  const entries = useStore((s) => s.tree);
+  // Deferred: on a machine with thousands of groups, rendering the refreshed tree (every few seconds) is
+  // long work that must not hold back the events arriving meanwhile.
+  const entries = useDeferredValue(useStore((s) => s.tree));
   const online = useStore((s) => s.connection.state === 'open');
   const [query, setQuery] = useState('');
   const [toggled, setToggled] = useState<ReadonlySet<string> | null>(null);

@@ -13,6 +13,21 @@ interface Row extends MemberProcess {
 }
 const NONE: MemberProcess[] = [];
 
+/** One row; memoized on what it shows, so that a sample re-renders only the rows whose figures changed. */
+const MemberRow = memo(
+  function MemberRow({ row }: { row: Row }) {
+    return (
+      <tr>
+        <td className="num">{row.pid}</td>
+        <td>{row.name}</td>
+        <td className="num">{formatPercent(row.cpu)}</td>
+        <td className="num">{formatBytes(row.residentBytes)}</td>
+      </tr>
+    );
+  },
+  (a, b) => a.row.pid === b.row.pid && a.row.name === b.row.name && a.row.cpu === b.row.cpu && a.row.residentBytes === b.row.residentBytes,
+);
+
 export const MemberTable = memo(function MemberTable(props: { latest?: JobSample; previous?: JobSample }) {
   const rows = useMemo<Row[]>(() => {
     const cpu = processCpu(props.previous, props.latest);
@@ -46,12 +61,7 @@ export const MemberTable = memo(function MemberTable(props: { latest?: JobSample
             </thead>
             <tbody>
               {sorted.map((p) => (
-                <tr key={p.pid}>
-                  <td className="num">{p.pid}</td>
-                  <td>{p.name}</td>
-                  <td className="num">{formatPercent(p.cpu)}</td>
-                  <td className="num">{formatBytes(p.residentBytes)}</td>
-                </tr>
+                <MemberRow key={p.pid} row={p} />
               ))}
             </tbody>
           </table>

@@ -8,6 +8,8 @@ import { ChartFrame, clockLabel, MARGIN, timeAxis, TOOLTIP_STYLE, type Domain } 
 const bytesTick = (v: number) => formatBytes(v);
 // An idle job's chart should read "almost nothing", not zoom into a few bytes.
 const MIN_SCALE_BYTES = 1 << 20;
+const Y_DOMAIN: [number, (dataMax: number) => number] = [0, (dataMax) => Math.max(dataMax, MIN_SCALE_BYTES)];
+const bytesTooltip = (v: unknown, name: string | number | undefined) => [formatBytes(Number(v)), name];
 
 export const MemoryChart = memo(function MemoryChart(props: {
   samples: JobSample[];
@@ -24,6 +26,37 @@ export const MemoryChart = memo(function MemoryChart(props: {
   // A cgroup is charged only for memory allocated after a process joined it (the kernel never moves
   // charges), so an attached process's earlier memory shows only in the members' resident sum.
   const showResident = props.source !== undefined && props.source !== 'procfs';
+  const { limitBytes, domain } = props;
+  // Memoized so that new notification flags alone (every exit) leave recharts alone: see ChartFrame.
+  const plot = useMemo(
+    () => (
+      <ResponsiveContainer width="100%" height="100%">
+        <LineChart data={data} margin={MARGIN}>
+          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
+          {timeAxis(domain)}
+          <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={Y_DOMAIN} />
+          <Tooltip labelFormatter={clockLabel} formatter={bytesTooltip} contentStyle={TOOLTIP_STYLE} />
+          <Line type="monotone" dataKey="current" name="current" stroke="var(--memory)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          {showResident && (
+            <Line type="monotone" dataKey="resident" name="members' resident" stroke="var(--resident)" strokeWidth={2} dot={false} isAnimationActive={false} />
+          )}
+          {limitBytes != null && (
+            <ReferenceLine
+              y={limitBytes}
+              stroke="var(--danger)"
+              strokeDasharray="6 3"
+              ifOverflow="extendDomain"
+              label={{ value: `limit ${formatBytes(limitBytes)}`, position: 'insideTopRight', fill: 'var(--danger)', fontSize: 11 }}
+            />
+          )}
+          {hasPeak && (
+            <Line type="stepAfter" dataKey="peak" name="peak" stroke="var(--peak)" strokeDasharray="5 4" dot={false} isAnimationActive={false} />
+          )}
+        </LineChart>
+      </ResponsiveContainer>
+    ),
+    [data, domain, showResident, limitBytes, hasPeak],
+  );
   return (
     <ChartFrame
       id={`${props.idPrefix ?? ''}memory-chart`}
@@ -47,30 +80,7 @@ export const MemoryChart = memo(function MemoryChart(props: {
         </>
       }
     >
-      <ResponsiveContainer width="100%" height="100%">
-        <LineChart data={data} margin={MARGIN}>
-          <CartesianGrid stroke="var(--grid)" strokeDasharray="3 3" />
-          {timeAxis(props.domain)}
-          <YAxis tickFormatter={bytesTick} stroke="var(--muted)" width={72} domain={[0, (dataMax: number) => Math.max(dataMax, MIN_SCALE_BYTES)]} />
-          <Tooltip labelFormatter={clockLabel} formatter={(v, name) => [formatBytes(Number(v)), name]} contentStyle={TOOLTIP_STYLE} />
-          <Line type="monotone" dataKey="current" name="current" stroke="var(--memory)" strokeWidth={2} dot={false} isAnimationActive={false} />
-          {showResident && (
-            <Line type="monotone" dataKey="resident" name="members' resident" stroke="var(--resident)" strokeWidth={2} dot={false} isAnimationActive={false} />
-          )}
-          {props.limitBytes != null && (
-            <ReferenceLine
-              y={props.limitBytes}
-              stroke="var(--danger)"
-              strokeDasharray="6 3"
-              ifOverflow="extendDomain"
-              label={{ value: `limit ${formatBytes(props.limitBytes)}`, position: 'insideTopRight', fill: 'var(--danger)', fontSize: 11 }}
-            />
-          )}
-          {hasPeak && (
-            <Line type="stepAfter" dataKey="peak" name="peak" stroke="var(--peak)" strokeDasharray="5 4" dot={false} isAnimationActive={false} />
-          )}
-        </LineChart>
-      </ResponsiveContainer>
+      {plot}
     </ChartFrame>
   );
 });

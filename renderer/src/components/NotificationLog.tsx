@@ -20,6 +20,21 @@ function withKeys(notifications: Notification[]): [string, Notification][] {
   });
 }
 
+/** One row; memoized, so that a new notification renders one row rather than all SHOWN of them. */
+const NotificationRow = memo(function NotificationRow({ n }: { n: Notification }) {
+  return (
+    <tr className={`kind-${n.kind}`}>
+      <td>{formatClock(n.time)}</td>
+      <td>
+        <code>{n.kind}</code>
+      </td>
+      <td className="num">{n.pid || '—'}</td>
+      <td>{exitColumn(n)}</td>
+      <td>{describeNotification(n)}</td>
+    </tr>
+  );
+});
+
 /** `dropped`: the job's older notifications no longer held (the log keeps the newest). */
 export const NotificationLog = memo(function NotificationLog({ notifications, dropped }: { notifications: Notification[]; dropped: number }) {
   const [kind, setKind] = useState<string>(ALL);
@@ -81,15 +96,7 @@ export const NotificationLog = memo(function NotificationLog({ notifications, dr
       }
     >
       {newest.map(([key, n]) => (
-        <tr key={key} className={`kind-${n.kind}`}>
-          <td>{formatClock(n.time)}</td>
-          <td>
-            <code>{n.kind}</code>
-          </td>
-          <td className="num">{n.pid || '—'}</td>
-          <td>{exitColumn(n)}</td>
-          <td>{describeNotification(n)}</td>
-        </tr>
+        <NotificationRow key={key} n={n} />
       ))}
     </LogPanel>
   );

@@ -112,6 +112,12 @@ function Markers(props: { markers: Notification[]; domain: Domain; insets: PlotI
   );
 }
 
+/**
+ * A chart's caption, body and legend. `children` is the recharts plot, which each chart memoizes on what it
+ * draws (data, domain, limits): recharts 3 redoes all of a chart synchronously whenever it renders (its own
+ * store notifies its parts in an animation frame), so rendering the plot again for new flags alone, on
+ * every exit, kept the main thread busy in blocks that incoming events had to wait behind.
+ */
 export function ChartFrame(props: {
   id: string;
   title: string;
