@@ -604,6 +604,8 @@ void Poller::reconcile(Tracked& job, double now) {
 
 void Poller::reconcileList(Tracked& job, const std::vector<int64_t>& pids, double readAt, double now) {
   job.procsReadAt = readAt;
+  // The usual case: the list the last reconcile made every member of, nothing since, no member outside it.
+  if (!job.membersChanged && job.exited.empty() && job.members.size() == pids.size() && pids == job.procsList) return;
   present_.assign(pids.begin(), pids.end());
   std::sort(present_.begin(), present_.end());
   for (auto it = job.exited.begin(); it != job.exited.end();) {
@@ -638,6 +640,8 @@ void Poller::reconcileList(Tracked& job, const std::vector<int64_t>& pids, doubl
     job.populated = pids.empty() ? 0 : 1;
     if (was == 1 && pids.empty() && !job.zeroPending) beginZero(job, now);
   }
+  job.procsList = pids;
+  job.membersChanged = false;
 }
 
 void Poller::memberExited(Tracked& job, int64_t pid, double now) {
@@ -669,6 +673,7 @@ void Poller::reconcileAll(double now, bool readAll) {
 void Poller::addMember(Tracked& job, int64_t pid, double now) {
   auto [slot, added] = job.members.try_emplace(pid);
   Member& member = slot->second;
+  job.membersChanged = true;
   if (added) {
     std::vector<uint32_t>& ids = memberJobs_[pid];
     ids.insert(std::lower_bound(ids.begin(), ids.end(), job.jobId), job.jobId);
@@ -701,6 +706,7 @@ void Poller::dropMember(Tracked& job, int64_t pid) {
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.pidfd.get(), nullptr);
   }
   job.members.erase(it);
+  job.membersChanged = true;
   unindexMember(job.jobId, pid);
 }
 

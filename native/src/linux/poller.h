@@ -92,8 +92,11 @@ class Poller {
     // its leader's exit message (other threads still exiting); it must not come back as new.
     std::map<int64_t, double> exited;
     uint64_t seen = 0;
-    // When cgroup.procs was last compared with `members` (read by the poller or handed over by sampled()).
+    // When cgroup.procs was last compared with `members` (read by the poller or handed over by sampled()),
+    // the list it held, and whether members changed since otherwise (then the same list is news again).
     double procsReadAt = 0;
+    std::vector<int64_t> procsList;
+    bool membersChanged = false;
     // Limit counters: when last read; whether a sample since then saw the job run, and the time up to
     // which samples vouch it did not (0: never).
     double limitsReadAt = 0;
