@@ -317,6 +317,11 @@ test('a quiet job\'s samples follow outside changes', { skip }, async (t) => {
   writeFileSync(`${job.path}/cgroup.procs`, String(second.pid)); // not through assign(): from outside
   const [moved] = native.sampleJobs([job]);
   assert.deepEqual(moved.processes!.map((p) => p.pid).sort(), [first.pid, second.pid].sort());
+  // The poller reconciles with the list the sample read: one NEW_PROCESS, not a second one from its own round.
+  const newOf = (pid: number) => eventsOf(job).filter((n) => n.kind === 'NEW_PROCESS' && n.pid === pid).length;
+  await waitFor('NEW_PROCESS for the process moved in', () => newOf(second.pid) > 0);
+  await sleep(1100);
+  assert.equal(newOf(second.pid), 1);
 
   if (!existsSync(`${job.path}/cgroup.freeze`)) return; // v1 freezer: re-read on every tick anyway
   for (let i = 0; i < 3; i++) native.sampleJobs([job]);

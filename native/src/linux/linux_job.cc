@@ -359,7 +359,7 @@ std::vector<int64_t> LinuxJob::pids() {
 
 // The readers below each read their files once; sample() calls each once per tick, so every
 // file is read once per tick (cpu.stat and memory.stat serve two readers: see sample()).
-ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids) {
+ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids, uint64_t seen) {
   ProcessorStats stats;
   // usage/user/system_usec are in cpu.stat even without the cpu controller enabled.
   if (cpuStat_.valid() && cpuStat_.read()) {
@@ -373,7 +373,7 @@ ProcessorStats LinuxJob::readProcessor(const std::vector<int64_t>& pids) {
     stats.kernelTimeUs = ticksToUs(system);
   }
   stats.activeProcesses = pids.size();
-  stats.totalProcesses = std::max<uint64_t>(poller_->seenCount(p_.id), pids.size());
+  stats.totalProcesses = std::max<uint64_t>(seen, pids.size());
   return stats;
 }
 
@@ -445,7 +445,7 @@ std::optional<bool> LinuxJob::readFrozen() {
   return frozenRead_;
 }
 
-ProcessorStats LinuxJob::processorStats() { return readProcessor(pids()); }
+ProcessorStats LinuxJob::processorStats() { return readProcessor(pids(), poller_->seenCount(p_.id)); }
 
 MemoryStats LinuxJob::memoryStats() {
   std::vector<int64_t> list = pids();
@@ -636,9 +636,13 @@ JobSample LinuxJob::sample() {
     return s;
   }
   const std::vector<int64_t>& list = pidList_;
-  s.processor = readProcessor(list);  // reads cpu.stat
+  s.processor = readProcessor(list, 0);  // reads cpu.stat; the total once the poller has the list
   const uint64_t cpuUs = s.processor.userTimeUs + s.processor.kernelTimeUs;
   const bool ran = cpuStat_.text().empty() || cpuUs != lastCpuUs_ || list != lastPids_;
+  // The poller reconciles with this list instead of reading it again. Only cpu.stat's microseconds can
+  // vouch that no member ran (a refused fork takes some; v1's cpuacct.stat counts 10 ms ticks).
+  const Poller::SampleView view = poller_->sampled(p_.id, list, s.time, haveLast_ && !ran && cpuStat_.valid());
+  s.processor.totalProcesses = std::max<uint64_t>(view.seen, list.size());
   const bool full = !haveLast_ || ran || ranLastTick_ || s.time - fullReadAt_ >= kFullReadMs;
   if (full) fullReadAt_ = s.time;
   ranLastTick_ = ran;
@@ -651,7 +655,7 @@ JobSample LinuxJob::sample() {
     s.cpuThrottling = full ? readThrottling() : last_.cpuThrottling;
   }
   s.io = full || whereIo_ == "v2" ? ioStats() : last_.io;
-  s.frozen = full || whereFreezer_ == "v1" || eventsMayHaveChanged() ? readFrozen() : frozenRead_;
+  s.frozen = full || whereFreezer_ == "v1" || eventsMayHaveChanged(view.eventsChanges) ? readFrozen() : frozenRead_;
 
   const bool procfsMemory = p_.memorySource == "procfs";
   if (!procfsMemory) {
@@ -677,8 +681,7 @@ JobSample LinuxJob::sample() {
   return s;
 }
 
-bool LinuxJob::eventsMayHaveChanged() {
-  std::optional<uint64_t> changes = poller_->eventsChanges(p_.id);
+bool LinuxJob::eventsMayHaveChanged(const std::optional<uint64_t>& changes) const {
   return !changes || changes != eventsChangesRead_;
 }
 

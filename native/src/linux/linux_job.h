@@ -90,15 +90,17 @@ class LinuxJob : public Job {
   void checkOpen() const;
   // Reads cgroup.procs; false (errno set) when it cannot be read.
   bool readPids(std::vector<int64_t>& pids);
-  ProcessorStats readProcessor(const std::vector<int64_t>& pids);
+  // seen: the poller's count of distinct members (totalProcesses).
+  ProcessorStats readProcessor(const std::vector<int64_t>& pids, uint64_t seen);
   // previous: a quiet tick's last figures, whose peak and memory.stat part are kept while the charge
   // (memory.current / usage_in_bytes) has not moved.
   MemoryStats readMemory(const std::vector<int64_t>& pids, const MemoryStats* previous = nullptr);
   uint64_t readAnon(const std::vector<int64_t>& pids);
   std::optional<CpuThrottling> readThrottling();
   std::optional<bool> readFrozen();
-  // v2: whether cgroup.events may have changed since this job last read it (see sample()).
-  bool eventsMayHaveChanged();
+  // v2: whether cgroup.events may have changed since this job last read it (see sample()), from the
+  // poller's count of its changes.
+  bool eventsMayHaveChanged(const std::optional<uint64_t>& changes) const;
   void killLoop();
   // Throws EPERM when init or JobScope itself is in the job's cgroup or below: `action` ("terminate",
   // "freeze") would `consequence` them.

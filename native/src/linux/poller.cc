@@ -27,10 +27,14 @@ namespace {
 constexpr uint64_t kWakeTag = 1, kNetlinkTag = 2, kInotifyTag = 3;
 constexpr uint64_t kPidfdBit = 1ull << 63;
 constexpr uint64_t kOomBit = 1ull << 62;  // | jobId: a v1 memory.oom_control eventfd
-// How often every job's cgroup.procs is re-read, and how long a member that left
+// How often every job's cgroup.procs is compared with its members, and how long a member that left
 // cgroup.procs without an exit event is kept (its exit message may still be on its way:
 // the kernel leaves the cgroup before it sends the proc connector's exit message).
 constexpr double kReconcileMs = 1000, kMissingGraceMs = 1000;
+// How often the limit counters of a job that samples vouch quiet are read anyway: inotify and the v1 OOM
+// eventfd wake the poller for most changes, but not v1 pids.events, and a job can be charged memory by
+// processes outside it (swap-in of its pages).
+constexpr double kLimitsBackstopMs = 10000;
 // How long a reported exit shadows its pid in cgroup.procs; far shorter than pid reuse.
 constexpr double kExitedMemoryMs = 5000;
 // How long ACTIVE_PROCESS_ZERO waits for the last members' exit messages.
@@ -254,7 +258,9 @@ void Poller::remove(uint32_t jobId) {
   if (it->second->oomEventFd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second->oomEventFd.get(), nullptr);
   for (auto& [pid, member] : it->second->members) {
     if (member.pidfd.valid()) epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, member.pidfd.get(), nullptr);
+    unindexMember(jobId, pid);
   }
+  zeroJobs_.erase(jobId);
   jobs_.erase(it);
 }
 
@@ -275,6 +281,30 @@ uint64_t Poller::seenCount(uint32_t jobId) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = jobs_.find(jobId);
   return it == jobs_.end() ? 0 : it->second->seen;
+}
+
+Poller::SampleView Poller::sampled(uint32_t jobId, const std::vector<int64_t>& pids, double readAt, bool quiet) {
+  std::lock_guard<std::mutex> lock(mu_);
+  SampleView view;
+  auto it = jobs_.find(jobId);
+  if (it == jobs_.end()) return view;
+  Tracked& job = *it->second;
+  // A list older than the poller's own last read would undo what that read found.
+  if (readAt >= job.procsReadAt && !job.gone) {
+    bool zeroWas = job.zeroPending;
+    reconcileList(job, pids, readAt, nowMs());
+    flush();
+    if (job.zeroPending && !zeroWas) {  // v1: the poller must wake by the deadline, not its next round
+      uint64_t one = 1;
+      ssize_t ignored = write(wake_.get(), &one, sizeof one);
+      (void)ignored;
+    }
+  }
+  if (quiet) job.quietUntil = std::max(job.quietUntil, readAt);
+  else job.ranSinceLimits = true;
+  view.seen = job.seen;
+  if (job.wd >= 0) view.eventsChanges = job.eventsChanges;
+  return view;
 }
 
 std::optional<uint64_t> Poller::eventsChanges(uint32_t jobId) {
@@ -337,16 +367,14 @@ void Poller::run() {
       checkLimits(*it->second, now);
     }
     if (now - lastReconcile_ >= kReconcileMs) reconcileAll(now);
-    for (auto& [id, job] : jobs_) checkZero(*job, now);
+    for (uint32_t id : std::vector<uint32_t>(zeroJobs_.begin(), zeroJobs_.end())) checkZero(*jobs_.at(id), now);
     flush();
   }
 }
 
 int Poller::timeoutMs(double now) const {
   double next = lastReconcile_ + kReconcileMs;
-  for (const auto& [id, job] : jobs_) {
-    if (job->zeroPending) next = std::min(next, job->zeroDeadline);
-  }
+  for (uint32_t id : zeroJobs_) next = std::min(next, jobs_.at(id)->zeroDeadline);
   double wait = next - now;
   return wait <= 0 ? 0 : static_cast<int>(wait) + 1;
 }
@@ -378,16 +406,15 @@ void Poller::drainNetlink(double now) {
       if (ev.what == proc_event::PROC_EVENT_FORK) {
         const auto& f = ev.event_data.fork;
         if (f.child_pid != f.child_tgid) return;  // a new thread, not a new process
-        for (auto& [id, job] : jobs_) {
-          if (job->members.count(f.parent_tgid) && !job->members.count(f.child_tgid)) {
-            addMember(*job, f.child_tgid, now);
-          }
+        for (uint32_t id : jobsOf(f.parent_tgid)) {
+          Tracked& job = *jobs_.at(id);
+          if (!job.members.count(f.child_tgid)) addMember(job, f.child_tgid, now);
         }
       } else if (ev.what == proc_event::PROC_EVENT_EXIT) {
         const auto& e = ev.event_data.exit;
         if (e.process_pid != e.process_tgid) return;  // a thread ended
-        for (auto& [id, job] : jobs_) {
-          if (!job->members.count(e.process_tgid)) continue;
+        for (uint32_t id : jobsOf(e.process_tgid)) {
+          auto& job = jobs_.at(id);
           // exit_code is a wait(2) status: low 7 bits the killing signal, else code << 8.
           uint32_t status = e.exit_code;
           if ((status & 0x7f) == 0) {
@@ -436,7 +463,7 @@ void Poller::resyncAfterOverrun(uint64_t dropped, double now) {
     }
     if (dropped > 0) emit(*job, "NOTIFICATIONS_LOST", 0, now).kernelEventsDropped = dropped;
   }
-  reconcileAll(now);
+  reconcileAll(now, true);  // every job: a list a sample handed over may predate forks the overrun lost
 }
 
 void Poller::handleInotify(double now) {
@@ -501,6 +528,8 @@ void Poller::checkLimits(Tracked& job, double now) {
   for (uint64_t i = job.lastPidsMax; i < pidsMax; ++i) emit(job, "ACTIVE_PROCESS_LIMIT", 0, now);
   job.lastOomKill = oomKill;
   job.lastPidsMax = pidsMax;
+  job.limitsReadAt = now;
+  job.ranSinceLimits = false;
 }
 
 void Poller::handlePidfd(uint64_t tag, double now) {
@@ -540,6 +569,7 @@ void Poller::checkEvents(Tracked& job, double now, bool drainFirst) {
 // The job just emptied: ACTIVE_PROCESS_ZERO once the last members' exit events are in (checkZero).
 void Poller::beginZero(Tracked& job, double now) {
   job.zeroPending = true;
+  zeroJobs_.insert(job.jobId);
   job.zeroDeadline = now + kZeroWaitMs;
   job.zeroWaitFor.clear();
   for (const auto& [pid, member] : job.members) job.zeroWaitFor.insert(pid);
@@ -556,6 +586,7 @@ void Poller::checkZero(Tracked& job, double now) {
     if (job.members.count(pid)) memberLeft(job, pid, now);
   }
   job.zeroPending = false;
+  zeroJobs_.erase(job.jobId);
   job.zeroWaitFor.clear();
   emit(job, "ACTIVE_PROCESS_ZERO", 0, now);
 }
@@ -568,8 +599,15 @@ void Poller::reconcile(Tracked& job, double now) {
     if (errno == ENODEV || errno == ENOENT) job.gone = true;
     return;
   }
-  std::vector<int64_t> pids = parsePids(text);
-  std::set<int64_t> present(pids.begin(), pids.end());
+  reconcileList(job, parsePids(text), now, now);
+}
+
+void Poller::reconcileList(Tracked& job, const std::vector<int64_t>& pids, double readAt, double now) {
+  job.procsReadAt = readAt;
+  // The usual case: the list the last reconcile made every member of, nothing since, no member outside it.
+  if (!job.membersChanged && job.exited.empty() && job.members.size() == pids.size() && pids == job.procsList) return;
+  present_.assign(pids.begin(), pids.end());
+  std::sort(present_.begin(), present_.end());
   for (auto it = job.exited.begin(); it != job.exited.end();) {
     it = now - it->second > kExitedMemoryMs ? job.exited.erase(it) : std::next(it);
   }
@@ -584,7 +622,7 @@ void Poller::reconcile(Tracked& job, double now) {
   }
   for (auto it = job.members.begin(); it != job.members.end();) {
     Member& m = it->second;
-    if (present.count(it->first) || job.zeroWaitFor.count(it->first)) {
+    if (std::binary_search(present_.begin(), present_.end(), it->first) || job.zeroWaitFor.count(it->first)) {
       ++it;
     } else if (m.missingSince == 0) {
       m.missingSince = now;
@@ -602,6 +640,8 @@ void Poller::reconcile(Tracked& job, double now) {
     job.populated = pids.empty() ? 0 : 1;
     if (was == 1 && pids.empty() && !job.zeroPending) beginZero(job, now);
   }
+  job.procsList = pids;
+  job.membersChanged = false;
 }
 
 void Poller::memberExited(Tracked& job, int64_t pid, double now) {
@@ -618,16 +658,26 @@ void Poller::memberLeft(Tracked& job, int64_t pid, double now) {
   }
 }
 
-void Poller::reconcileAll(double now) {
+void Poller::reconcileAll(double now, bool readAll) {
   lastReconcile_ = now;
   for (auto& [id, job] : jobs_) {
-    reconcile(*job, now);
-    checkLimits(*job, now);
+    if (readAll || now - job->procsReadAt >= kReconcileMs) reconcile(*job, now);
+    // Not vouched quiet: a sample saw it run since the last read, or no sample came for a round (the
+    // time since the newest one is not covered).
+    if (job->ranSinceLimits || now - job->quietUntil >= kReconcileMs || now - job->limitsReadAt >= kLimitsBackstopMs) {
+      checkLimits(*job, now);
+    }
   }
 }
 
 void Poller::addMember(Tracked& job, int64_t pid, double now) {
-  Member& member = job.members[pid];
+  auto [slot, added] = job.members.try_emplace(pid);
+  Member& member = slot->second;
+  job.membersChanged = true;
+  if (added) {
+    std::vector<uint32_t>& ids = memberJobs_[pid];
+    ids.insert(std::lower_bound(ids.begin(), ids.end(), job.jobId), job.jobId);
+  }
   job.exited.erase(pid);  // assigned or forked anew: a reused pid
   ++job.seen;
   // Known populated now: cgroup.events may coalesce a quick 0 -> 1 -> 0 into one read of 0.
@@ -638,7 +688,7 @@ void Poller::addMember(Tracked& job, int64_t pid, double now) {
   if (!member.pidfd.valid()) {
     if (errno == ESRCH) {  // already gone again
       emit(job, "EXIT_PROCESS", pid, now);
-      job.members.erase(pid);
+      dropMember(job, pid);
       job.exited[pid] = now;
     }
     return;
@@ -656,6 +706,21 @@ void Poller::dropMember(Tracked& job, int64_t pid) {
     epoll_ctl(epoll_.get(), EPOLL_CTL_DEL, it->second.pidfd.get(), nullptr);
   }
   job.members.erase(it);
+  job.membersChanged = true;
+  unindexMember(job.jobId, pid);
+}
+
+std::vector<uint32_t> Poller::jobsOf(int64_t pid) const {
+  auto it = memberJobs_.find(pid);
+  return it == memberJobs_.end() ? std::vector<uint32_t>{} : it->second;  // a copy: callers add and drop members
+}
+
+void Poller::unindexMember(uint32_t jobId, int64_t pid) {
+  auto it = memberJobs_.find(pid);
+  if (it == memberJobs_.end()) return;
+  auto& ids = it->second;
+  ids.erase(std::remove(ids.begin(), ids.end(), jobId), ids.end());
+  if (ids.empty()) memberJobs_.erase(it);
 }
 
 Notification& Poller::emit(const Tracked& job, const char* kind, int64_t pid, double now) {

@@ -1,9 +1,10 @@
 // The one notification thread for all jobs. It learns about forks and exits from the netlink
 // proc connector (or, without CAP_NET_ADMIN, from one pidfd per member), about "the job became
 // empty" from inotify on each job's cgroup.events (v1: from its cgroup.procs once the last member
-// exited), and re-reads every job's cgroup.procs at least once a second to catch what those miss. Exits cannot be attributed by reading
-// /proc/<pid>/cgroup at exit time (the task has left its cgroup by then), so every job keeps
-// the set of its member pids and events are matched against it.
+// exited), and compares every job's cgroup.procs with its members about once a second to catch what
+// those miss: with the list the sampler just read (see sampled()), else by reading it. Exits cannot be
+// attributed by reading /proc/<pid>/cgroup at exit time (the task has left its cgroup by then), so
+// every job keeps the set of its member pids and events are matched against it.
 #pragma once
 
 #include <atomic>
@@ -15,6 +16,7 @@
 #include <set>
 #include <string>
 #include <thread>
+#include <unordered_map>
 #include <vector>
 
 #include "../backend.h"
@@ -53,6 +55,17 @@ class Poller {
   void noteAssigned(uint32_t jobId, int64_t pid);
   // Distinct processes seen in the job since it was added.
   uint64_t seenCount(uint32_t jobId);
+  // What a sample needs from the poller, taken under one lock: seenCount() and eventsChanges().
+  struct SampleView {
+    uint64_t seen = 0;
+    std::optional<uint64_t> eventsChanges;
+  };
+  // The sampler read the job's cgroup.procs (`pids`, read at `readAt`): the poller reconciles the job
+  // with that list now instead of reading it itself at its next round. `quiet`: the sample found that no
+  // member ran since the job's previous sample (CPU time to the microsecond and member list unchanged).
+  // A refused fork or an OOM kill needs a member running, so until a sample says otherwise the limit
+  // counters of such a job are read only every kLimitsBackstopMs (poller.cc), not every round.
+  SampleView sampled(uint32_t jobId, const std::vector<int64_t>& pids, double readAt, bool quiet);
   // Proc connector messages the kernel dropped (receive buffer overrun), host-wide, since start:
   // counted exactly from the gaps in each CPU's message sequence numbers.
   uint64_t kernelEventsDropped() const { return kernelEventsDropped_; }
@@ -79,6 +92,16 @@ class Poller {
     // its leader's exit message (other threads still exiting); it must not come back as new.
     std::map<int64_t, double> exited;
     uint64_t seen = 0;
+    // When cgroup.procs was last compared with `members` (read by the poller or handed over by sampled()),
+    // the list it held, and whether members changed since otherwise (then the same list is news again).
+    double procsReadAt = 0;
+    std::vector<int64_t> procsList;
+    bool membersChanged = false;
+    // Limit counters: when last read; whether a sample since then saw the job run, and the time up to
+    // which samples vouch it did not (0: never).
+    double limitsReadAt = 0;
+    bool ranSinceLimits = false;
+    double quietUntil = 0;
     // Set when cgroup.events says the job just emptied: ACTIVE_PROCESS_ZERO waits (briefly)
     // for these members' exit events so that EXIT_PROCESS comes first.
     bool zeroPending = false;
@@ -98,8 +121,13 @@ class Poller {
   void handleInotify(double now);
   void handlePidfd(uint64_t tag, double now);
   void checkEvents(Tracked& job, double now, bool drainFirst);
+  // Reads the job's cgroup.procs and reconciles it with `members`.
   void reconcile(Tracked& job, double now);
-  void reconcileAll(double now);
+  // Reconciles `members` with a cgroup.procs list read at `readAt`.
+  void reconcileList(Tracked& job, const std::vector<int64_t>& pids, double readAt, double now);
+  // Every job whose cgroup.procs no sample handed over within the last round (readAll: every job); the
+  // limit counters of every job not vouched quiet.
+  void reconcileAll(double now, bool readAll = false);
   void memberExited(Tracked& job, int64_t pid, double now);
   void beginZero(Tracked& job, double now);
   // A member left cgroup.procs without an exit message: reported as exited if it is gone (its
@@ -115,6 +143,9 @@ class Poller {
   void readLimitCounters(Tracked& job, uint64_t& oomKill, uint64_t& pidsMax);
   void addMember(Tracked& job, int64_t pid, double now);
   void dropMember(Tracked& job, int64_t pid);
+  // The jobs that list `pid` as a member, in id order (two only when both hold one cgroup).
+  std::vector<uint32_t> jobsOf(int64_t pid) const;
+  void unindexMember(uint32_t jobId, int64_t pid);
   // Queues a notification; the reference is valid until the next emit.
   Notification& emit(const Tracked& job, const char* kind, int64_t pid, double now);
   void flush();
@@ -124,9 +155,14 @@ class Poller {
   Fd epoll_, wake_, inotify_, netlink_;
   std::mutex mu_;
   std::map<uint32_t, std::unique_ptr<Tracked>> jobs_;
+  // Every member pid -> its jobs, and the jobs waiting to report ACTIVE_PROCESS_ZERO: the proc connector
+  // reports every fork and exit on the host, and each wake-up must not visit every job.
+  std::unordered_map<int64_t, std::vector<uint32_t>> memberJobs_;
+  std::set<uint32_t> zeroJobs_;
   std::map<int, std::set<uint32_t>> wdJobs_;  // two opened jobs can share one cgroup (one wd)
   std::map<int, std::set<uint32_t>> limitWdJobs_;  // memory.events / pids.events watches
   std::vector<Notification> batch_;
+  std::vector<int64_t> present_;  // reconcileList's sorted copy of the list, kept for its storage
   double lastReconcile_ = 0;
   std::map<uint32_t, uint32_t> lastSeq_;  // per CPU: the proc connector numbers messages per CPU
   std::atomic<uint64_t> kernelEventsDropped_{0};
