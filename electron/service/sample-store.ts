@@ -275,7 +275,7 @@ export class SampleStore {
     rows.drop(expired);
     this.devices.drop(devices);
     // The recent samples are the newest rows: those among the expired go too.
-    this.recent.splice(0, Math.max(0, this.recent.length - rows.length));
+    if (this.recent.length > rows.length) this.recent.splice(0, this.recent.length - rows.length);
   }
 
   private deviceCount(i: number): number {
