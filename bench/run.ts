@@ -47,6 +47,8 @@ function options() {
     },
   });
   const quick = values.quick!;
+  const soakHistorySeconds = Number(values['soak-history-s']);
+  if (!(soakHistorySeconds > 0)) throw new Error(`--soak-history-s: "${values['soak-history-s']}" is not a number of seconds above 0`);
   const only = values.only ? values.only.split(',') : [...SECTIONS];
   for (const s of only) if (!(SECTIONS as readonly string[]).includes(s)) throw new Error(`--only: unknown section "${s}"`);
   return {
@@ -54,7 +56,7 @@ function options() {
     ns: quick ? [10, 100] : [10, 100, 1000],
     ticks: Number(values.ticks),
     soakSeconds: Number(values['soak-seconds'] ?? (quick ? 10 : 60)),
-    soakHistorySeconds: Number(values['soak-history-s']),
+    soakHistorySeconds,
     exits: Number(values.exits ?? (quick ? 50 : 200)),
     frameSeconds: Number(values['frame-seconds'] ?? (quick ? 5 : 15)),
     only: new Set(only),
