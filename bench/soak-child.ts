@@ -4,7 +4,7 @@ import { JobService } from '../electron/service/job-service';
 import type { AttachResult, JobSummary } from '../electron/contract';
 
 type Request =
-  | { type: 'setup'; intervalMs: number; prefix: string; pidsPerJob: number[][] }
+  | { type: 'setup'; intervalMs: number; historyMs: number; prefix: string; pidsPerJob: number[][] }
   | { type: 'usage' }
   | { type: 'stop' };
 
@@ -13,7 +13,7 @@ const jobIds: number[] = [];
 const reply = (message: object) => process.send!(message);
 
 async function setup(request: Extract<Request, { type: 'setup' }>): Promise<void> {
-  service = new JobService({ intervalMs: request.intervalMs });
+  service = new JobService({ intervalMs: request.intervalMs, historyMs: request.historyMs });
   service.start();
   for (const [i, pids] of request.pidsPerJob.entries()) {
     const created = await service.handle({ type: 'createJob', name: `${request.prefix}${i}` });

@@ -1,6 +1,7 @@
 // The main process's CPU and RSS over a long run: JobService in a child Node process sampling N jobs at a
 // given rate. CPU is process.cpuUsage() (all threads, incl. the addon's poller) over wall time after a
-// warm-up; RSS is read at the end of the warm-up, every few seconds, and at the end.
+// warm-up; RSS is read at the end of the warm-up, every few seconds, and at the end. The history window is
+// the service's option: RSS can only be flat once the window is full, so the warm-up outlasts it.
 import { fork, type ChildProcess } from 'node:child_process';
 import path from 'node:path';
 import { JOB_PREFIX, disposeJobs, spawnSleepers } from './jobs';
@@ -10,10 +11,13 @@ export interface SoakResult {
   jobs: number;
   hz: number;
   seconds: number;
+  /** The service's history window (historyMs) in seconds. */
+  historySeconds: number;
   cpuPercent: number;
   rssStartMiB: number;
   rssEndMiB: number;
   rssMaxMiB: number;
+  rssMinMiB: number;
   leftBehind: string[];
 }
 
@@ -25,7 +29,14 @@ interface Usage {
 
 let soakRun = 0;
 
-export async function soak(jobs: number, intervalMs: number, seconds: number, warmupSeconds: number): Promise<SoakResult> {
+export async function soak(
+  jobs: number,
+  intervalMs: number,
+  seconds: number,
+  warmupSeconds: number,
+  historySeconds: number,
+): Promise<SoakResult> {
+  if (warmupSeconds <= historySeconds) throw new Error(`the warm-up (${warmupSeconds} s) must outlast the history window (${historySeconds} s)`);
   const sleepers = await spawnSleepers(jobs * 2);
   const child: ChildProcess = fork(path.join(__dirname, 'soak-child.ts'), [], {
     execArgv: ['--import', 'tsx'],
@@ -70,16 +81,19 @@ export async function soak(jobs: number, intervalMs: number, seconds: number, wa
   };
   try {
     const pidsPerJob = Array.from({ length: jobs }, (_, i) => [sleepers[2 * i].pid!, sleepers[2 * i + 1].pid!]);
-    await ask({ type: 'setup', intervalMs, prefix: `${JOB_PREFIX}soak${soakRun++}-`, pidsPerJob }, 'ready');
+    const historyMs = historySeconds * 1000;
+    await ask({ type: 'setup', intervalMs, historyMs, prefix: `${JOB_PREFIX}soak${soakRun++}-`, pidsPerJob }, 'ready');
     await sleep(warmupSeconds * 1000);
     const start = await ask<Usage>({ type: 'usage' }, 'usage');
     let rssMax = start.rss;
+    let rssMin = start.rss;
     let last = start;
     const end = performance.now() + seconds * 1000;
     while (performance.now() < end) {
       await sleep(Math.min(5000, end - performance.now()));
       last = await ask<Usage>({ type: 'usage' }, 'usage');
       rssMax = Math.max(rssMax, last.rss);
+      rssMin = Math.min(rssMin, last.rss);
     }
     const cpuUs = last.cpuUs.user + last.cpuUs.system - start.cpuUs.user - start.cpuUs.system;
     // Members die first, so the service's stop() finds every job empty and removes it.
@@ -89,10 +103,12 @@ export async function soak(jobs: number, intervalMs: number, seconds: number, wa
       jobs,
       hz: 1000 / intervalMs,
       seconds,
+      historySeconds,
       cpuPercent: (cpuUs / 1000 / (last.wallMs - start.wallMs)) * 100,
       rssStartMiB: start.rss / 2 ** 20,
       rssEndMiB: last.rss / 2 ** 20,
       rssMaxMiB: rssMax / 2 ** 20,
+      rssMinMiB: rssMin / 2 ** 20,
       leftBehind: stopped.leftBehind,
     };
   } finally {

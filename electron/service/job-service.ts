@@ -12,7 +12,6 @@ import {
   type CommandReply,
   type CommandResults,
   type JobHistory,
-  type JobSample,
   type JobSummary,
   type LaunchResult,
   type LimitsReport,
@@ -23,9 +22,9 @@ import {
   type ServiceEvent,
 } from '../contract';
 import { loadgenScript, recordingsDir } from '../paths';
-import { SAMPLES_WITH_PROCESS_ROWS, withMemberTotals, withoutProcessRows } from '../sample-history';
+import { withMemberTotals } from '../sample-history';
 import { listRecordings, readRecording, RecordingWriter } from './recording';
-import { TimeWindow } from './time-window';
+import { SampleStore } from './sample-store';
 
 export interface ServiceOptions {
   /** Sampling period. */
@@ -65,8 +64,8 @@ const NOT_RECORDED = new Set<Command['type']>([
 interface HeldJob {
   job: native.Job;
   state: 'live' | 'gone';
-  /** Per-process rows only on the newest SAMPLES_WITH_PROCESS_ROWS: a history of rows would grow with every member. */
-  samples: TimeWindow<JobSample>;
+  /** Per-process rows only on the newest samples: a history of rows would grow with every member. */
+  samples: SampleStore;
   notifications: native.Notification[];
   /** How many were dropped from the front of `notifications` at the limit. */
   droppedNotifications: number;
@@ -309,7 +308,7 @@ export class JobService {
     this.held.set(job.id, {
       job,
       state: 'live',
-      samples: new TimeWindow(this.options.historyMs, { after: SAMPLES_WITH_PROCESS_ROWS, age: withoutProcessRows }),
+      samples: new SampleStore(job.id, this.options.historyMs),
       notifications: [],
       droppedNotifications: 0,
       sampledAt: 0,
