@@ -259,6 +259,7 @@ LinuxJob::LinuxJob(LinuxJobParams params, std::shared_ptr<Poller> poller)
   } else if (whereIo_ == "v1") {
     // The recursive variants count child cgroups (nested jobs) too; older kernels lack them.
     const std::string& d = p_.v1.at("blkio");
+    enableV1IoAccounting(d);
     blkioBytes_ = keep(d + "/blkio.throttle.io_service_bytes_recursive");
     if (!blkioBytes_.valid()) blkioBytes_ = keep(d + "/blkio.throttle.io_service_bytes");
     blkioOps_ = keep(d + "/blkio.throttle.io_serviced_recursive");

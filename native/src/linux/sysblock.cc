@@ -5,6 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <mutex>
+#include <set>
+#include <sstream>
 
 #include "fd.h"
 
@@ -33,6 +36,26 @@ std::vector<BlockDevice> realBlockDevices() {
   ::closedir(d);
   std::sort(out.begin(), out.end(), [](const BlockDevice& a, const BlockDevice& b) { return a.name < b.name; });
   return out;
+}
+
+// Since Linux 6.10 a disk's throttling data is set up only when a limit is first written for it, and until
+// then the v1 counters of every cgroup stay at zero for that disk (v2's io.stat counts regardless). Writing
+// "MAJ:MIN 0" (0 = no limit) sets it up and limits nothing; a disk already listed has a limit, so it is set
+// up, and is left alone, as a write would replace that limit.
+void enableV1IoAccounting(const std::string& blkioDir) {
+  static std::mutex mu;
+  static std::set<std::string> enabled;
+  std::lock_guard<std::mutex> lock(mu);
+  const std::string file = blkioDir + "/blkio.throttle.read_bps_device";
+  std::string configured;
+  if (!readFile(file, configured)) return;
+  for (const BlockDevice& disk : realBlockDevices()) {
+    if (enabled.count(disk.majMin)) continue;
+    std::istringstream lines(configured);
+    bool listed = false;
+    for (std::string line; std::getline(lines, line);) listed = listed || line.rfind(disk.majMin + " ", 0) == 0;
+    if (listed || writeFile(file, disk.majMin + " 0")) enabled.insert(disk.majMin);
+  }
 }
 
 std::string deviceLabel(const std::string& majMin) {
