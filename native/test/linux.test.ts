@@ -500,11 +500,11 @@ test('a cgroup removed outside JobScope samples as gone and still closes', { ski
   assert.equal(existsSync(`${host.mirrorParent}/${job.name}`), false);
 });
 
-test('listProcesses lists us with parent, user, command line, group, image path, CPU time and inJob', { skip }, (t) => {
+test('listProcesses lists us with parent, user, command line, group, image path, CPU time and inJob', { skip }, async (t) => {
   const job = newJob(t);
   const member = run('sleep', ['30']);
   job.assign(member.pid);
-  const list = native.listProcesses();
+  const list = await native.listProcesses();
   const me = list.find((p) => p.pid === process.pid);
   assert.ok(me);
   assert.equal(me.ppid, process.ppid);
