@@ -372,7 +372,7 @@ export declare function listProcesses(): Promise<ProcessInfo[]>;
 /**
  * The whole cgroup tree, with process counts; heldJobId where one of our jobs open at the call has that
  * path. Windows: the machine's job objects that this user can see (see JobTreeEntry.path). Walks the tree
- * on a libuv worker thread (~200 ms with 2200 cgroups), so the event loop runs meanwhile; an OS failure
+ * on a libuv worker thread (50-220 ms with 2200-4200 cgroups), so the event loop runs meanwhile; an OS failure
  * (Linux: no cgroup hierarchy mounted, ENOTSUP) rejects with a JobScopeError.
  */
 export declare function listJobs(): Promise<JobTreeEntry[]>;

@@ -223,7 +223,7 @@ class Backend {
                                          const LimitChanges& limits, const JobOptions& options) = 0;
   // path: a cgroup path on Linux, the job object's name on Windows (validated like a name there).
   virtual std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& options) = 0;
-  // The two whole-system listings (~60 and ~200 ms on a host with 2000 processes and 2200 cgroups) come in
+  // The two whole-system listings (here ~60 ms for 2000 processes, 50-220 ms for 2200-4200 cgroups) come in
   // two halves so that they do not hold the event loop: the call, on the JS thread, copies what the listing
   // needs of the state the JS thread changes (our open jobs) and returns the listing, which addon.cc runs
   // on a libuv worker thread. A listing touches only its copies and what is safe from any thread.
