@@ -265,12 +265,12 @@ export function jobscopeDirs(): string[] {
  * removed here; Windows: job objects, which live while a handle or a member keeps them, and the conhost.exe
  * that Windows gives each console sleeper).
  */
-export function sweepLeftovers(): string[] {
+export async function sweepLeftovers(): Promise<string[]> {
   const left = sleepers.filter((c) => c.exitCode === null && c.signalCode === null).map((c) => `process ${c.pid} (${c.spawnfile})`);
   if (isWindows) {
     const sleeperPids = new Set(sleepers.map((c) => c.pid));
-    for (const p of native.listProcesses()) if (sleeperPids.has(p.ppid)) left.push(`process ${p.pid} (${p.name}, child of a sleeper)`);
-    for (const entry of native.listJobs()) if (entry.name.startsWith(JOB_PREFIX)) left.push(`job object ${entry.path || entry.name}`);
+    for (const p of await native.listProcesses()) if (sleeperPids.has(p.ppid)) left.push(`process ${p.pid} (${p.name}, child of a sleeper)`);
+    for (const entry of await native.listJobs()) if (entry.name.startsWith(JOB_PREFIX)) left.push(`job object ${entry.path || entry.name}`);
     return left;
   }
   for (const dir of jobscopeDirs()) {

@@ -114,7 +114,7 @@ async function measure(opts: Options, log: (line: string) => void): Promise<Resu
       }
       if (opts.only.has('processes') && n === opts.ns[opts.ns.length - 1]) {
         log(`process list: ${opts.listRuns} runs each`);
-        results.processes = measureProcessList(opts.listRuns);
+        results.processes = await measureProcessList(opts.listRuns);
       }
       if (opts.only.has('recording')) {
         log(`recording: ${n} jobs, ${opts.ticks} ticks appended to a recording`);
@@ -325,7 +325,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const results = await measure(opts, log);
   await cleanupAll();
-  const left = sweepLeftovers();
+  const left = await sweepLeftovers();
   const { rows, targets } = report(results, opts);
   const mode = opts.quick ? 'quick' : 'full';
   const header = `JobScope bench (${mode}), ${machine.date}: ${machine.cpu}, ${machine.cores} cores, ${machine.kernel}, Node ${machine.node}`;
@@ -405,8 +405,8 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
     if (interrupted) return; // a second Ctrl-C does not abort the cleanup already running
     interrupted = true;
     console.error(`\n[bench] ${signal}: cleaning up`);
-    void cleanupAll().then(() => {
-      const left = sweepLeftovers();
+    void cleanupAll().then(async () => {
+      const left = await sweepLeftovers();
       if (left.length) console.error(`[bench] left behind: ${left.join(', ')}`);
       process.exit(130);
     });
@@ -416,7 +416,7 @@ for (const signal of ['SIGINT', 'SIGTERM'] as const) {
 main().catch(async (error) => {
   console.error(`[bench] failed: ${(error as Error).stack ?? error}`);
   await cleanupAll();
-  const left = sweepLeftovers();
+  const left = await sweepLeftovers();
   if (left.length) console.error(`[bench] left behind: ${left.join(', ')}`);
   process.exit(1);
 });

@@ -1,7 +1,8 @@
 // The exact shape of the native addon (native/build/Release/jobscope.node), loaded by native/index.js.
 // One shape for every OS: on Linux a "job" is a cgroup, on Windows a job object. Time values are
 // microseconds, memory values bytes. Every entry checks its arguments and throws a TypeError or
-// RangeError naming the bad one; OS failures throw a JobScopeError.
+// RangeError naming the bad one; OS failures throw a JobScopeError (or reject with one: listProcesses and
+// listJobs, which return promises).
 
 /**
  * Message kinds, named after Windows' JOB_OBJECT_MSG_* completion messages, plus NOTIFICATIONS_LOST (ours):
@@ -363,12 +364,18 @@ export declare class Job {
 export declare function hostInfo(): HostInfo;
 export declare function createJob(options?: CreateJobOptions): Job;
 export declare function openJob(options: OpenJobOptions): Job;
-export declare function listProcesses(): ProcessInfo[];
 /**
- * The whole cgroup tree, with process counts; heldJobId where one of our open jobs has that path.
- * Windows: the machine's job objects that this user can see (see JobTreeEntry.path).
+ * Every process of the machine. Reads it on a libuv worker thread (~60 ms with 2000 processes), so the
+ * event loop runs meanwhile; an OS failure rejects with a JobScopeError.
  */
-export declare function listJobs(): JobTreeEntry[];
+export declare function listProcesses(): Promise<ProcessInfo[]>;
+/**
+ * The whole cgroup tree, with process counts; heldJobId where one of our jobs open at the call has that
+ * path. Windows: the machine's job objects that this user can see (see JobTreeEntry.path). Walks the tree
+ * on a libuv worker thread (50-220 ms with 2200-4200 cgroups), so the event loop runs meanwhile; an OS failure
+ * (Linux: no cgroup hierarchy mounted, ENOTSUP) rejects with a JobScopeError.
+ */
+export declare function listJobs(): Promise<JobTreeEntry[]>;
 /** Test-only: the pure parsers the backend applies to kernel files. Not part of the API. */
 export declare const __test: {
   parseIoStat(text: string, format: 'io.stat' | 'blkio'): IoStats;

@@ -144,7 +144,7 @@ export class JobService {
     if (!parsed.success) return { ok: false, error: `Invalid command: ${describeIssues(parsed.error)}` };
     let reply: CommandReply;
     try {
-      reply = { ok: true, result: this.run(parsed.data) };
+      reply = { ok: true, result: await this.run(parsed.data) };
     } catch (error) {
       const code = (error as { code?: unknown }).code;
       reply = { ok: false, error: describeError(error), ...(typeof code === 'string' ? { code } : {}) };
@@ -153,7 +153,8 @@ export class JobService {
     return reply;
   }
 
-  private run(command: Command): CommandResults[Command['type']] {
+  /** The listings run on the addon's worker thread; every other command is done before it returns. */
+  private run(command: Command): CommandResults[Command['type']] | Promise<CommandResults[Command['type']]> {
     switch (command.type) {
       case 'getState':
         return this.state();

@@ -9,9 +9,11 @@
 #include <cmath>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <string>
 #include <vector>
@@ -108,10 +110,33 @@ double nowMs() {
   return static_cast<double>(duration_cast<milliseconds>(system_clock::now().time_since_epoch()).count());
 }
 
-[[noreturn]] void throwJobScopeError(Napi::Env env, const std::string& code, const std::string& message) {
+Napi::Error jobScopeError(Napi::Env env, const std::string& code, const std::string& message) {
   Napi::Error error = Napi::Error::New(env, message);
   error.Set("code", Napi::String::New(env, code));
-  throw error;
+  return error;
+}
+
+[[noreturn]] void throwJobScopeError(Napi::Env env, const std::string& code, const std::string& message) {
+  throw jobScopeError(env, code, message);
+}
+
+// What a backend exception becomes in JS: its code and message. Plain C++, so that a worker thread can
+// keep it and the JS thread make the Error from it.
+struct Failure {
+  std::string code;
+  std::string message;
+};
+
+Failure failureOf(std::exception_ptr failure) {
+  try {
+    std::rethrow_exception(failure);
+  } catch (const jobscope::Error& e) {
+    return {e.code(), e.what()};
+  } catch (const std::bad_alloc&) {
+    return {"ENOMEM", "out of memory"};
+  } catch (const std::exception& e) {
+    return {"EINTERNAL", std::string("internal error: ") + e.what()};
+  }
 }
 
 // Runs a backend call, translating its exceptions to JS ones.
@@ -119,14 +144,11 @@ template <typename Fn>
 auto guarded(Napi::Env env, Fn fn) -> decltype(fn()) {
   try {
     return fn();
-  } catch (const jobscope::Error& e) {
-    throwJobScopeError(env, e.code(), e.what());
   } catch (const Napi::Error&) {
     throw;
-  } catch (const std::bad_alloc&) {
-    throwJobScopeError(env, "ENOMEM", "out of memory");
-  } catch (const std::exception& e) {
-    throwJobScopeError(env, "EINTERNAL", std::string("internal error: ") + e.what());
+  } catch (const std::exception&) {
+    Failure f = failureOf(std::current_exception());
+    throwJobScopeError(env, f.code, f.message);
   }
 }
 
@@ -698,44 +720,93 @@ Napi::Value openJob(const Napi::CallbackInfo& info) {
   return obj;
 }
 
-Napi::Value listProcesses(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto list = guarded(env, [&] { return dataOf(env)->backend->listProcesses(); });
-  Napi::Array array = Napi::Array::New(env, list.size());
-  for (uint32_t i = 0; i < list.size(); ++i) {
-    const auto& p = list[i];
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
-    o.Set("ppid", Napi::Number::New(env, static_cast<double>(p.ppid)));
-    o.Set("name", p.name);
-    o.Set("commandLine", p.commandLine);
-    o.Set("user", p.user);
-    o.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
-    o.Set("group", p.group);
-    o.Set("imagePath", p.imagePath);
-    o.Set("cpuTimeUs", Napi::Number::New(env, static_cast<double>(p.cpuTimeUs)));
-    o.Set("inJob", Napi::Boolean::New(env, p.inJob));
-    array.Set(i, o);
+Napi::Object processToJs(Napi::Env env, const jobscope::ProcessInfo& p) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("pid", Napi::Number::New(env, static_cast<double>(p.pid)));
+  o.Set("ppid", Napi::Number::New(env, static_cast<double>(p.ppid)));
+  o.Set("name", p.name);
+  o.Set("commandLine", p.commandLine);
+  o.Set("user", p.user);
+  o.Set("residentBytes", Napi::Number::New(env, static_cast<double>(p.residentBytes)));
+  o.Set("group", p.group);
+  o.Set("imagePath", p.imagePath);
+  o.Set("cpuTimeUs", Napi::Number::New(env, static_cast<double>(p.cpuTimeUs)));
+  o.Set("inJob", Napi::Boolean::New(env, p.inJob));
+  return o;
+}
+
+Napi::Object treeEntryToJs(Napi::Env env, const jobscope::JobTreeEntry& e) {
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("path", e.path);
+  o.Set("name", e.name);
+  o.Set("parent", e.parent ? Napi::Value(Napi::String::New(env, *e.parent)) : env.Null());
+  o.Set("processCount", Napi::Number::New(env, static_cast<double>(e.processCount)));
+  o.Set("heldJobId", e.heldJobId ? Napi::Value(Napi::Number::New(env, *e.heldJobId)) : env.Null());
+  if (e.note) o.Set("note", *e.note);
+  return o;
+}
+
+// listProcesses and listJobs: the backend's listing (backend.h) runs on a libuv worker thread and the
+// promise settles on the JS thread. Only plain C++ crosses between them: the listing, then its result or
+// failure, handed over by uv_queue_work (which orders the worker's writes before OnOK's reads). A failure,
+// whether the call or the listing throws, rejects the promise with the Error (message, code) guarded() throws.
+template <typename T>
+class ListWorker : public Napi::AsyncWorker {
+ public:
+  using ToJs = Napi::Object (*)(Napi::Env, const T&);
+
+  static Napi::Value start(Napi::Env env, const char* name, jobscope::Backend::Listing<T> (jobscope::Backend::*list)(),
+                           ToJs toJs) {
+    auto* worker = new ListWorker(env, name, toJs);  // deletes itself after OnOK
+    try {
+      worker->listing_ = (dataOf(env)->backend.get()->*list)();
+    } catch (const std::exception&) {
+      worker->failure_ = failureOf(std::current_exception());
+    }
+    Napi::Promise promise = worker->deferred_.Promise();
+    worker->Queue();
+    return promise;
   }
-  return array;
+
+ private:
+  ListWorker(Napi::Env env, const char* name, ToJs toJs)
+      : Napi::AsyncWorker(env, name), deferred_(Napi::Promise::Deferred::New(env)), toJs_(toJs) {}
+
+  void Execute() override {
+    if (failure_) return;
+    try {
+      result_ = listing_();
+    } catch (const std::exception&) {
+      failure_ = failureOf(std::current_exception());
+    }
+  }
+
+  void OnOK() override {
+    Napi::Env env = Env();
+    if (failure_) {
+      deferred_.Reject(jobScopeError(env, failure_->code, failure_->message).Value());
+      return;
+    }
+    Napi::Array array = Napi::Array::New(env, result_.size());
+    for (uint32_t i = 0; i < result_.size(); ++i) array.Set(i, toJs_(env, result_[i]));
+    deferred_.Resolve(array);
+  }
+
+  Napi::Promise::Deferred deferred_;
+  ToJs toJs_;
+  jobscope::Backend::Listing<T> listing_;
+  std::vector<T> result_;
+  std::optional<Failure> failure_;
+};
+
+Napi::Value listProcesses(const Napi::CallbackInfo& info) {
+  return ListWorker<jobscope::ProcessInfo>::start(info.Env(), "jobscope.listProcesses",
+                                                  &jobscope::Backend::listProcesses, processToJs);
 }
 
 Napi::Value listJobs(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  auto list = guarded(env, [&] { return dataOf(env)->backend->listJobs(); });
-  Napi::Array array = Napi::Array::New(env, list.size());
-  for (uint32_t i = 0; i < list.size(); ++i) {
-    const auto& e = list[i];
-    Napi::Object o = Napi::Object::New(env);
-    o.Set("path", e.path);
-    o.Set("name", e.name);
-    o.Set("parent", e.parent ? Napi::Value(Napi::String::New(env, *e.parent)) : env.Null());
-    o.Set("processCount", Napi::Number::New(env, static_cast<double>(e.processCount)));
-    o.Set("heldJobId", e.heldJobId ? Napi::Value(Napi::Number::New(env, *e.heldJobId)) : env.Null());
-    if (e.note) o.Set("note", *e.note);
-    array.Set(i, o);
-  }
-  return array;
+  return ListWorker<jobscope::JobTreeEntry>::start(info.Env(), "jobscope.listJobs", &jobscope::Backend::listJobs,
+                                                   treeEntryToJs);
 }
 
 Napi::Value testParseIoStat(const Napi::CallbackInfo& info) {

@@ -223,8 +223,14 @@ class Backend {
                                          const LimitChanges& limits, const JobOptions& options) = 0;
   // path: a cgroup path on Linux, the job object's name on Windows (validated like a name there).
   virtual std::shared_ptr<Job> openJob(const std::string& path, const JobOptions& options) = 0;
-  virtual std::vector<ProcessInfo> listProcesses() = 0;
-  virtual std::vector<JobTreeEntry> listJobs() = 0;
+  // The two whole-system listings (here ~60 ms for 2000 processes, 50-220 ms for 2200-4200 cgroups) come in
+  // two halves so that they do not hold the event loop: the call, on the JS thread, copies what the listing
+  // needs of the state the JS thread changes (our open jobs) and returns the listing, which addon.cc runs
+  // on a libuv worker thread. A listing touches only its copies and what is safe from any thread.
+  template <typename T>
+  using Listing = std::function<std::vector<T>()>;
+  virtual Listing<ProcessInfo> listProcesses() = 0;
+  virtual Listing<JobTreeEntry> listJobs() = 0;
 
   // Test-only hooks onto the pure parsers of kernel files (index.d.ts __test). A backend
   // without such parsers leaves the defaults, which throw ENOTSUP.

@@ -567,7 +567,7 @@ test('createChild nests a job; listJobs shows both with counts and holders', { s
   if (!child.limits().unsupported.activeProcesses) assert.equal(child.limits().limits.activeProcesses, 10);
   child.launch({ file: 'sleep', args: ['30'] });
   child.launch({ file: 'sleep', args: ['30'] });
-  const tree = native.listJobs();
+  const tree = await native.listJobs();
   const p = tree.find((e) => e.path === parent.path)!;
   const c = tree.find((e) => e.path === child.path)!;
   assert.ok(p && c);
@@ -582,6 +582,6 @@ test('createChild nests a job; listJobs shows both with counts and holders', { s
   await waitFor('the child job to empty', () => child.pids().length === 0);
   child.close();
   for (const base of Object.values(host.v1)) assert.equal(existsSync(`${base}/${parent.name}/inner`), false, base);
-  assert.equal(native.listJobs().find((e) => e.path === parent.path)!.processCount, 0);
+  assert.equal((await native.listJobs()).find((e) => e.path === parent.path)!.processCount, 0);
   assert.equal(existsSync(child.path), false);
 });

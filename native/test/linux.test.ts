@@ -3,7 +3,9 @@
 import { after, afterEach, before, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, realpathSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSync, rmdirSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { once } from 'node:events';
 import * as native from '#native';
 import type { Job, Notification } from '#native';
@@ -500,11 +502,11 @@ test('a cgroup removed outside JobScope samples as gone and still closes', { ski
   assert.equal(existsSync(`${host.mirrorParent}/${job.name}`), false);
 });
 
-test('listProcesses lists us with parent, user, command line, group, image path, CPU time and inJob', { skip }, (t) => {
+test('listProcesses lists us with parent, user, command line, group, image path, CPU time and inJob', { skip }, async (t) => {
   const job = newJob(t);
   const member = run('sleep', ['30']);
   job.assign(member.pid);
-  const list = native.listProcesses();
+  const list = await native.listProcesses();
   const me = list.find((p) => p.pid === process.pid);
   assert.ok(me);
   assert.equal(me.ppid, process.ppid);
@@ -527,6 +529,78 @@ test('listProcesses lists us with parent, user, command line, group, image path,
     assert.equal(p.inJob, p.group !== '' && p.group !== '/');
   }
   assert.ok(list.length > 5);
+});
+
+test('listJobs and listProcesses run on a worker thread: pending while it is busy, the event loop turning', { skip }, async (t) => {
+  // A node of its own with one libuv worker thread, held in open() of a FIFO that has no writer yet. A listing
+  // made on the JS thread would have settled by the time the timer fires; one queued for that thread cannot.
+  const dir = mkdtempSync(join(tmpdir(), 'jobscope-fifo-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const fifo = join(dir, 'fifo');
+  execFileSync('mkfifo', [fifo]);
+  const script = `
+    const native = require(${JSON.stringify(require.resolve('#native'))});
+    const fs = require('node:fs');
+    const job = native.createJob({ name: ${JSON.stringify(jobName())} });
+    const blocked = fs.promises.open(${JSON.stringify(fifo)}, 'r');
+    const settled = [];
+    const tree = native.listJobs().finally(() => settled.push('listJobs'));
+    const list = native.listProcesses().finally(() => settled.push('listProcesses'));
+    setTimeout(async () => {
+      const whileBusy = [...settled];
+      fs.closeSync(fs.openSync(${JSON.stringify(fifo)}, 'w')); // a writer: the worker thread's open() returns
+      await (await blocked).close();
+      const [entries, processes] = await Promise.all([tree, list]);
+      job.close();
+      const entry = entries.find((e) => e.path === job.path);
+      console.log(JSON.stringify({ whileBusy, held: entry && entry.heldJobId === job.id, self: processes.some((p) => p.pid === process.pid) }));
+    }, 100);`;
+  const child = spawn(process.execPath, ['-e', script], {
+    env: { ...process.env, UV_THREADPOOL_SIZE: '1' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  children.add(child);
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.equal(code, 0);
+  assert.deepEqual(JSON.parse(out), { whileBusy: [], held: true, self: true });
+});
+
+test('listJobs and listProcesses calls in flight at once each resolve with the whole listing', { skip }, async (t) => {
+  const job = newJob(t);
+  const member = run('sleep', ['30']);
+  job.assign(member.pid);
+  const group = groupIn(`/proc/${member.pid}/cgroup`, host.treeController);
+  const [trees, lists] = await Promise.all([
+    Promise.all(Array.from({ length: 4 }, () => native.listJobs())),
+    Promise.all(Array.from({ length: 4 }, () => native.listProcesses())),
+  ]);
+  for (const tree of trees) {
+    const entry = tree.find((e) => e.path === job.path);
+    assert.deepEqual([entry?.heldJobId, entry?.processCount], [job.id, 1]);
+    assert.ok(tree.some((e) => e.parent === null && e.path === host.root), 'from the root down');
+  }
+  for (const list of lists) {
+    assert.equal(list.find((p) => p.pid === member.pid)?.group, group);
+    assert.ok(list.some((p) => p.pid === process.pid));
+  }
+});
+
+test('listJobs on a host without cgroup hierarchies rejects with the error it threw when it was synchronous', { skip }, () => {
+  // A mount namespace of its own with every cgroup hierarchy unmounted, as in a container without /sys/fs/cgroup.
+  const script = `require(${JSON.stringify(require.resolve('#native'))}).listJobs().then(
+    (tree) => console.log(JSON.stringify({ resolved: tree.length })),
+    (e) => console.log(JSON.stringify({ isError: e instanceof Error, code: e.code, message: e.message })));`;
+  const unmountAll = `for m in $(grep -E ' - cgroup2? ' /proc/self/mountinfo | cut -d' ' -f5 | sort -r); do umount -l "$m" || exit 1; done; exec "$0" -e "$1"`;
+  const out = execFileSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', unmountAll, process.execPath, script], {
+    encoding: 'utf8',
+  });
+  assert.deepEqual(JSON.parse(out), {
+    isError: true,
+    code: 'ENOTSUP',
+    message: 'cannot list jobs: no cgroup2 hierarchy and no v1 memory, cpu, blkio, pids or freezer hierarchy is mounted on this host (ENOTSUP)',
+  });
 });
 
 test('without the proc connector, pidfds report exits (and the event loop is not held)', { skip }, async () => {

@@ -82,10 +82,10 @@ function exited(child: ChildProcess): Promise<number | null> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs = 5000): Promise<T> {
+async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined>, timeoutMs = 5000): Promise<T> {
   const end = Date.now() + timeoutMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v) return v;
     if (Date.now() > end) assert.fail(`timed out after ${timeoutMs} ms waiting for ${what}`);
     await sleep(20);
@@ -296,13 +296,13 @@ test('sampleJobs lists the members; a closed job throws ECLOSED', { skip }, () =
   assert.throws(() => job.pids(), { code: 'ECLOSED' });
 });
 
-test('listProcesses names our job as the group of its members, with image path, CPU time and job membership', { skip }, () => {
+test('listProcesses names our job as the group of its members, with image path, CPU time and job membership', { skip }, async () => {
   const job = newJob({ name: jobName() });
   const p = sleeper();
-  const before = native.listProcesses().find((x) => x.pid === p.pid);
+  const before = (await native.listProcesses()).find((x) => x.pid === p.pid);
   assert.equal(before?.inJob, false, 'detached: in no job yet');
   job.assign(p.pid);
-  const list = native.listProcesses();
+  const list = await native.listProcesses();
   const member = list.find((x) => x.pid === p.pid);
   const self = list.find((x) => x.pid === process.pid);
   assert.equal(member?.group, job.name);
@@ -570,7 +570,7 @@ test('launch: the pid is a member from the start (JOB_LIST), its NEW_PROCESS arr
   assert.ok(Number.isInteger(pid) && pid > 0);
   assert.ok(job.pids().includes(pid), 'member immediately');
   await waitFor('NEW_PROCESS of the launched pid', () => eventsOf(job, [pid]).includes(`NEW_PROCESS ${pid}`));
-  const listed = native.listProcesses().find((p) => p.pid === pid);
+  const listed = (await native.listProcesses()).find((p) => p.pid === pid);
   assert.equal(listed?.group, job.name);
   job.terminate(7);
   // (Wine sends only ACTIVE_PROCESS_ZERO for TerminateJobObject, no EXIT_PROCESS per member.)
@@ -632,7 +632,7 @@ test('createChild: processes launched or assigned into the child are members of 
   jobs.add(grandchild);
   const g = grandchild.launch({ file: process.execPath, args: ['-e', 'setTimeout(() => {}, 60000)'] });
   for (const j of [parent, child, grandchild]) assert.ok(j.pids().includes(g), `${j.name} holds the grandchild's process`);
-  assert.equal(native.listProcesses().find((p) => p.pid === g)?.group, grandchild.name, 'the innermost of our jobs');
+  assert.equal((await native.listProcesses()).find((p) => p.pid === g)?.group, grandchild.name, 'the innermost of our jobs');
   parent.terminate(0);
 });
 
@@ -680,14 +680,14 @@ test('freeze/thaw: JobObjectFreezeInformation where Windows implements it, else 
 
 // ---- listJobs ----
 
-test('listJobs: named jobs (Local\\, Global\\) with their process counts; ours carry heldJobId', { skip }, () => {
+test('listJobs: named jobs (Local\\, Global\\) with their process counts; ours carry heldJobId', { skip }, async () => {
   const local = newJob({ name: jobName() });
   const global = newJob({ name: jobName('Global\\') });
   const bare = `${prefix}bare-${++seq}`; // no prefix: lives in this session's namespace, like Local\
   const plain = newJob({ name: bare });
   const p = sleeper();
   local.assign(p.pid);
-  const list = native.listJobs();
+  const list = await native.listJobs();
   for (const e of list) {
     assert.deepEqual(Object.keys(e).filter((k) => k !== 'note').sort(), ['heldJobId', 'name', 'parent', 'path', 'processCount']);
   }
@@ -700,26 +700,37 @@ test('listJobs: named jobs (Local\\, Global\\) with their process counts; ours c
   assert.equal(b?.heldJobId, plain.id);
   const named = local.createChild({ name: 'kid' });
   jobs.add(named);
-  assert.equal(native.listJobs().find((e) => e.heldJobId === named.id)?.parent, local.path);
+  assert.equal((await native.listJobs()).find((e) => e.heldJobId === named.id)?.parent, local.path);
   // What the list says is what openJob takes.
   assert.deepEqual(openJob(l.path).pids(), [p.pid]);
+});
+
+test('listJobs and listProcesses: a job closed while they run is listed as held at the call (they keep their own handle)', { skip }, async () => {
+  const job = newJob({ name: jobName() });
+  const p = sleeper();
+  job.assign(p.pid);
+  const tree = native.listJobs();
+  const list = native.listProcesses();
+  job.close(); // on the JS thread, while the worker thread lists
+  assert.equal((await tree).find((e) => e.path === job.path)?.heldJobId, job.id);
+  assert.equal((await list).find((x) => x.pid === p.pid)?.group, job.name);
 });
 
 test('listJobs: a named job of another process is listed, held by none of ours', { skip }, async () => {
   const name = jobName();
   const holder = sleeper(`const n = require(${JSON.stringify(addonPath)}); const j = n.createJob({ name: ${JSON.stringify(name)} }); setTimeout(() => j, 60000)`);
-  const entry = await waitFor("the other process's job", () => native.listJobs().find((e) => e.path === name));
+  const entry = await waitFor("the other process's job", async () => (await native.listJobs()).find((e) => e.path === name));
   assert.equal(entry.heldJobId, null);
   holder.kill();
 });
 
-test('listJobs: unnamed jobs come from the handle table, once each', { skip }, (t: TestContext) => {
+test('listJobs: unnamed jobs come from the handle table, once each', { skip }, async (t: TestContext) => {
   const job = newJob();
   const child = job.createChild(); // holds a second handle to the parent's object
   jobs.add(child);
   const p = sleeper();
   child.assign(p.pid);
-  const list = native.listJobs();
+  const list = await native.listJobs();
   const mine = list.filter((e) => e.heldJobId === job.id);
   if (mine.length === 0) return t.skip('this Windows gives no way to match handle-table entries to our handles (no NtCompareObjects)');
   assert.equal(mine.length, 1, JSON.stringify(mine));

@@ -18,7 +18,8 @@ import {
 import { saveSettings, type Settings } from './settings';
 
 const delay = (ms: number) => new Promise((r) => window.setTimeout(r, ms));
-// listJobs costs a few milliseconds (a walk of the cgroup tree): cheap enough to keep the sidebar fresh.
+// listJobs walks the whole cgroup tree (50-220 ms with 2200-4200 groups) on a worker thread of the addon, so
+// the service's event loop, and its notifications, go on meanwhile; every 5 s costs 1-4% of one core.
 const TREE_REFRESH_MS = 5000;
 
 export class Actions {

@@ -238,6 +238,55 @@ bool baseCanGive(const std::string& base, const std::string& controller) {
   return adoptBlocker(base).empty();
 }
 
+// Relative cgroup paths below `dir` (depth-first), with their process counts.
+void walkTree(const std::string& root, const std::string& rel, std::map<std::string, uint64_t>& out, int depth) {
+  std::string dir = root + rel;
+  std::string text;
+  if (!readFile(dir + "/cgroup.procs", text)) return;
+  uint64_t& count = out[rel.empty() ? "/" : rel];
+  count = std::max<uint64_t>(count, parsePids(text).size());
+  if (depth > 64) return;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  std::vector<std::string> subdirs;
+  while (dirent* e = ::readdir(d)) {
+    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
+    subdirs.push_back(e->d_name);
+  }
+  ::closedir(d);
+  for (const auto& name : subdirs) walkTree(root, rel + "/" + name, out, depth + 1);
+}
+
+// listJobs' listing: every cgroup with its process count; `held` maps our jobs' paths to their ids.
+std::vector<JobTreeEntry> listTree(const std::map<std::string, uint32_t>& held) {
+  const CgroupHost& host = requireCgroups("list jobs");
+  // The tree hierarchy (v2, or on v1-only hosts the memory one), merged by path with each v1
+  // hierarchy's tree: a path that only a v1 hierarchy has (e.g. a v1 memory cgroup on a hybrid host)
+  // still appears, with that count. Named hierarchies (name=systemd) are not ours: not listed.
+  std::map<std::string, uint64_t> counts;
+  std::set<std::string> roots{host.treeMount};
+  walkTree(host.treeMount, "", counts, 0);
+  for (const char* c : kV1Controllers) {
+    auto mount = host.v1Mounts.find(c);
+    if (mount != host.v1Mounts.end() && roots.insert(mount->second).second) walkTree(mount->second, "", counts, 0);
+  }
+  std::vector<JobTreeEntry> out;
+  for (const auto& [rel, count] : counts) {
+    JobTreeEntry e;
+    e.path = rel == "/" ? host.treeMount : host.treeMount + rel;
+    e.name = rel == "/" ? "/" : rel.substr(rel.rfind('/') + 1);
+    if (rel != "/") {
+      std::string parentRel = rel.substr(0, rel.rfind('/'));
+      e.parent = parentRel.empty() ? host.treeMount : host.treeMount + parentRel;
+    }
+    e.processCount = count;
+    auto h = held.find(e.path);
+    if (h != held.end()) e.heldJobId = h->second;
+    out.push_back(std::move(e));
+  }
+  return out;
+}
+
 class LinuxBackend : public Backend {
  public:
   explicit LinuxBackend(NotificationSink sink)
@@ -366,8 +415,14 @@ class LinuxBackend : public Backend {
     return std::make_shared<LinuxJob>(std::move(p), poller_);
   }
 
-  std::vector<ProcessInfo> listProcesses() override { return listAllProcesses(cgroupHost().treeController); }
-  std::vector<JobTreeEntry> listJobs() override;
+  // The walks touch only /proc, cgroupfs and cgroupHost(), which never changes after its first use.
+  Listing<ProcessInfo> listProcesses() override {
+    return [controller = cgroupHost().treeController] { return listAllProcesses(controller); };
+  }
+  // Our jobs' paths are copied here, when the call is made: jobs open and close on the JS thread.
+  Listing<JobTreeEntry> listJobs() override {
+    return [held = heldJobPaths()] { return listTree(held); };
+  }
 
   IoStats testParseIoStat(const std::string& text, const std::string& format) override {
     if (format == "io.stat") return parseIoStat(text, nullptr);
@@ -473,59 +528,6 @@ std::shared_ptr<Job> createJobUnder(const JobParent& parent, const std::optional
   auto job = std::make_shared<LinuxJob>(std::move(p), poller);
   applyInitialLimits(job, limits);
   return job;
-}
-
-namespace {
-
-// Relative cgroup paths below `dir` (depth-first), with their process counts.
-void walkTree(const std::string& root, const std::string& rel, std::map<std::string, uint64_t>& out, int depth) {
-  std::string dir = root + rel;
-  std::string text;
-  if (!readFile(dir + "/cgroup.procs", text)) return;
-  uint64_t& count = out[rel.empty() ? "/" : rel];
-  count = std::max<uint64_t>(count, parsePids(text).size());
-  if (depth > 64) return;
-  DIR* d = ::opendir(dir.c_str());
-  if (!d) return;
-  std::vector<std::string> subdirs;
-  while (dirent* e = ::readdir(d)) {
-    if (e->d_type != DT_DIR || e->d_name[0] == '.') continue;
-    subdirs.push_back(e->d_name);
-  }
-  ::closedir(d);
-  for (const auto& name : subdirs) walkTree(root, rel + "/" + name, out, depth + 1);
-}
-
-}  // namespace
-
-std::vector<JobTreeEntry> LinuxBackend::listJobs() {
-  const CgroupHost& host = requireCgroups("list jobs");
-  // The tree hierarchy (v2, or on v1-only hosts the memory one), merged by path with each v1
-  // hierarchy's tree: a path that only a v1 hierarchy has (e.g. a v1 memory cgroup on a hybrid host)
-  // still appears, with that count. Named hierarchies (name=systemd) are not ours: not listed.
-  std::map<std::string, uint64_t> counts;
-  std::set<std::string> roots{host.treeMount};
-  walkTree(host.treeMount, "", counts, 0);
-  for (const char* c : kV1Controllers) {
-    auto mount = host.v1Mounts.find(c);
-    if (mount != host.v1Mounts.end() && roots.insert(mount->second).second) walkTree(mount->second, "", counts, 0);
-  }
-  auto held = heldJobPaths();
-  std::vector<JobTreeEntry> out;
-  for (const auto& [rel, count] : counts) {
-    JobTreeEntry e;
-    e.path = rel == "/" ? host.treeMount : host.treeMount + rel;
-    e.name = rel == "/" ? "/" : rel.substr(rel.rfind('/') + 1);
-    if (rel != "/") {
-      std::string parentRel = rel.substr(0, rel.rfind('/'));
-      e.parent = parentRel.empty() ? host.treeMount : host.treeMount + parentRel;
-    }
-    e.processCount = count;
-    auto h = held.find(e.path);
-    if (h != held.end()) e.heldJobId = h->second;
-    out.push_back(std::move(e));
-  }
-  return out;
 }
 
 }  // namespace linux_impl

@@ -78,7 +78,7 @@ uint64_t activeProcesses(HANDLE job, std::string& note) {
 std::optional<uint32_t> heldBy(HANDLE job, const std::vector<HeldJob>& ours) {
   if (!job) return std::nullopt;
   for (const HeldJob& h : ours) {
-    if (sameObject(job, h.handle)) return h.id;
+    if (sameObject(job, h.handle.get())) return h.id;
   }
   return std::nullopt;
 }

@@ -9,13 +9,14 @@
 #include <vector>
 
 #include "../backend.h"
+#include "handle.h"
 
 namespace jobscope::win {
 
 // One of our open jobs, to mark the entry that is the same object (heldJobId).
 struct HeldJob {
   uint32_t id;
-  HANDLE handle;
+  Handle handle;  // the listing's own duplicate: the job may be closed while it runs
   std::string path;  // the name it was created/opened with, '' when unnamed
   uint32_t parentId;  // createChild: the job it was created from, else 0
 };

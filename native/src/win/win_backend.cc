@@ -3,6 +3,7 @@
 
 #include <atomic>
 #include <map>
+#include <memory>
 
 #include "../backend.h"
 #include "errors.h"
@@ -80,6 +81,43 @@ Handle ntJob(const std::optional<std::string>& name, bool create, ACCESS_MASK ac
   throwWin32(err, what);
 }
 
+// One of our jobs as listProcesses' listing sees it: the name it reports as `group`, and its own handle.
+struct GroupJob {
+  std::string name;
+  Handle handle;
+};
+
+// listProcesses' listing: every process; `group` is the innermost of `ours` (oldest first) that holds it.
+std::vector<ProcessInfo> listAllProcesses(const std::vector<GroupJob>& ours) {
+  std::map<std::string, std::string> users;
+  std::vector<ProcessInfo> out;
+  for (const SnapshotEntry& e : snapshotProcesses()) {
+    ProcessInfo info;
+    info.pid = e.pid;
+    info.ppid = e.ppid;
+    info.name = e.name;
+    Handle h = openForQuery(e.pid);
+    if (h.valid()) {
+      MemoryCounters c;
+      if (readCounters(h.get(), c)) info.residentBytes = c.workingSet;
+      info.commandLine = commandLine(h.get());
+      info.user = processUser(h.get(), users);
+      info.imagePath = imagePath(h.get());
+      readCpuTimeUs(h.get(), info.cpuTimeUs);
+      info.inJob = inAnyJob(h.get());
+      // Newest first: a nested job is usually created after the job it nests in.
+      for (auto it = ours.rbegin(); it != ours.rend(); ++it) {
+        if (processInJob(h.get(), it->handle.get())) {
+          info.group = it->name;
+          break;
+        }
+      }
+    }
+    out.push_back(std::move(info));
+  }
+  return out;
+}
+
 class WinBackend : public Backend {
  public:
   explicit WinBackend(NotificationSink sink) : poller_(std::make_shared<IocpPoller>(std::move(sink))) {}
@@ -142,41 +180,22 @@ class WinBackend : public Backend {
     return job;
   }
 
-  std::vector<JobTreeEntry> listJobs() override {
-    std::vector<HeldJob> ours;
-    for (const auto& job : liveJobs()) ours.push_back({job->id(), job->handle(), job->path(), job->parentId()});
-    return listSystemJobs(ours);
+  // Our jobs, and our own duplicates of their handles, are taken here on the JS thread: jobs_ and the
+  // jobs' handles change there (close() closes its handle), and a handle closed under the listing could be
+  // reused by another object meanwhile. A job closed while a listing runs keeps its object (and, with
+  // kill-on-close, its members) until that listing ends.
+  Listing<JobTreeEntry> listJobs() override {
+    auto ours = std::make_shared<std::vector<HeldJob>>();
+    for (const auto& job : liveJobs()) {
+      ours->push_back({job->id(), duplicate(job->handle(), "cannot list jobs"), job->path(), job->parentId()});
+    }
+    return [ours] { return listSystemJobs(*ours); };
   }
 
-  std::vector<ProcessInfo> listProcesses() override {
-    std::vector<std::shared_ptr<WinJob>> ours = liveJobs();
-    std::map<std::string, std::string> users;
-    std::vector<ProcessInfo> out;
-    for (const SnapshotEntry& e : snapshotProcesses()) {
-      ProcessInfo info;
-      info.pid = e.pid;
-      info.ppid = e.ppid;
-      info.name = e.name;
-      Handle h = openForQuery(e.pid);
-      if (h.valid()) {
-        MemoryCounters c;
-        if (readCounters(h.get(), c)) info.residentBytes = c.workingSet;
-        info.commandLine = commandLine(h.get());
-        info.user = processUser(h.get(), users);
-        info.imagePath = imagePath(h.get());
-        readCpuTimeUs(h.get(), info.cpuTimeUs);
-        info.inJob = inAnyJob(h.get());
-        // Newest first: a nested job is usually created after the job it nests in.
-        for (auto it = ours.rbegin(); it != ours.rend(); ++it) {
-          if ((*it)->contains(h.get())) {
-            info.group = (*it)->name();
-            break;
-          }
-        }
-      }
-      out.push_back(std::move(info));
-    }
-    return out;
+  Listing<ProcessInfo> listProcesses() override {
+    auto ours = std::make_shared<std::vector<GroupJob>>();
+    for (const auto& job : liveJobs()) ours->push_back({job->name(), duplicate(job->handle(), "cannot list processes")});
+    return [ours] { return listAllProcesses(*ours); };
   }
 
   void startPoller() override { poller_->start(); }
@@ -242,7 +261,7 @@ class WinBackend : public Backend {
   }
 
   std::shared_ptr<IocpPoller> poller_;
-  std::vector<std::weak_ptr<WinJob>> jobs_;  // JS thread only, like every Backend call but the sink
+  std::vector<std::weak_ptr<WinJob>> jobs_;  // JS thread only, like every Backend call but the sink and listings
 };
 
 }  // namespace

@@ -53,10 +53,20 @@ void WinJob::checkOpen() const {
   if (closed()) throw Error("ECLOSED", "job " + p_.name + " is closed");
 }
 
-bool WinJob::contains(HANDLE process) const {
-  BOOL in = FALSE;
-  return !closed() && ::IsProcessInJob(process, p_.handle.get(), &in) && in;
+Handle duplicate(HANDLE h, const std::string& what) {
+  HANDLE out = nullptr;
+  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &out, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
+    throwWin32(::GetLastError(), what);
+  }
+  return Handle(out);
 }
+
+bool processInJob(HANDLE process, HANDLE job) {
+  BOOL in = FALSE;
+  return ::IsProcessInJob(process, job, &in) && in;
+}
+
+bool WinJob::contains(HANDLE process) const { return !closed() && processInJob(process, p_.handle.get()); }
 
 void WinJob::assign(int64_t pid) {
   checkOpen();

@@ -108,6 +108,11 @@ class WinJob : public Job {
   uint64_t sumPeak_ = 0;    // process-sum source: highest sum seen, where Windows records no peak
 };
 
+// Our own handle to the object `h` refers to, with the same rights; throws naming `what`.
+Handle duplicate(HANDLE h, const std::string& what);
+// Whether the process (opened with a query right) is in the job or one nested in it.
+bool processInJob(HANDLE process, HANDLE job);
+
 // Whether this Windows answers JobObjectMemoryUsageInformation (class 28); probed once.
 bool jobMemoryClassSupported();
 

@@ -102,14 +102,6 @@ std::wstring resolveProgram(const std::wstring& file, const std::optional<std::w
   }
 }
 
-Handle duplicate(HANDLE h, const std::string& what) {
-  HANDLE out = nullptr;
-  if (!::DuplicateHandle(::GetCurrentProcess(), h, ::GetCurrentProcess(), &out, 0, FALSE, DUPLICATE_SAME_ACCESS)) {
-    throwWin32(::GetLastError(), what);
-  }
-  return Handle(out);
-}
-
 struct AttributeList {
   std::vector<unsigned char> storage;
   LPPROC_THREAD_ATTRIBUTE_LIST list = nullptr;
