@@ -7,7 +7,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import * as native from '#native';
 import type { JobSample } from '../electron/contract';
-import { SAMPLES_WITH_PROCESS_ROWS, withMemberTotals, withoutProcessRows } from '../electron/sample-history';
+import { SAMPLES_WITH_PROCESS_ROWS, addMemberTotals, withoutProcessRows } from '../electron/sample-history';
 import { SampleStore } from '../electron/service/sample-store';
 import type { JobSet } from './jobs';
 
@@ -30,7 +30,7 @@ function heldBytes(): number {
 /** Bytes per sample that `hold` keeps of `ticks` ticks of the set's real samples. */
 function bytesPerSample(set: JobSet, ticks: number, hold: (samples: JobSample[]) => void): number {
   const before = heldBytes();
-  for (let tick = 0; tick < ticks; tick++) hold(native.sampleJobs(set.jobs).map(withMemberTotals));
+  for (let tick = 0; tick < ticks; tick++) hold(native.sampleJobs(set.jobs).map(addMemberTotals));
   return (heldBytes() - before) / (ticks * set.jobs.length);
 }
 

@@ -219,14 +219,15 @@ export interface JobSample {
    * Windows: always 'live' (our handle keeps the object alive).
    */
   state: 'live' | 'gone';
-  processor?: ProcessorStats;
-  memory?: MemoryStats;
+  // sampleJobs gives a part equal to the same job's previous sample as that sample's object: read-only.
+  processor?: Readonly<ProcessorStats>;
+  memory?: Readonly<MemoryStats>;
   privateWorkingSetBytes?: number;
-  processes?: MemberProcess[];
-  io?: IoStats;
+  processes?: readonly Readonly<MemberProcess>[];
+  io?: Readonly<IoStats> & { readonly devices: readonly Readonly<IoDeviceStats>[] };
   frozen?: boolean;
   /** Present where the job has a CPU controller (v2 cpu or v1 cpu). */
-  cpuThrottling?: CpuThrottling;
+  cpuThrottling?: Readonly<CpuThrottling>;
 }
 
 export interface ProcessInfo {

@@ -25,4 +25,4 @@ const { unpackSamples } = require('./unpack-samples');
 
 // The addon packs samples (see unpack-samples.js); the module's sampleJobs returns them as objects.
 const { sampleJobsPacked, ...addon } = load();
-module.exports = { ...addon, sampleJobs: (jobs) => unpackSamples(sampleJobsPacked(jobs)) };
+module.exports = { ...addon, sampleJobs: (jobs) => unpackSamples(sampleJobsPacked(jobs), jobs) };

@@ -22,7 +22,7 @@ import {
   type ServiceEvent,
 } from '../contract';
 import { loadgenScript, recordingsDir } from '../paths';
-import { withMemberTotals } from '../sample-history';
+import { addMemberTotals } from '../sample-history';
 import { listRecordings, readRecording, RecordingWriter } from './recording';
 import { SampleStore } from './sample-store';
 
@@ -431,7 +431,7 @@ export class JobService {
 
   private sampleAndEmit(jobIds: number[], notifications: native.Notification[], jobsChanged = false): void {
     const jobs = jobIds.map((id) => this.held.get(id)?.job).filter((job) => job !== undefined);
-    const samples = jobs.length > 0 ? native.sampleJobs(jobs).map(withMemberTotals) : [];
+    const samples = jobs.length > 0 ? native.sampleJobs(jobs).map(addMemberTotals) : [];
     for (const sample of samples) {
       const held = this.held.get(sample.jobId)!;
       held.samples.push(sample);

@@ -27,7 +27,7 @@ import {
   type RecordingRecord,
   type RecordingStatus,
 } from '../contract';
-import { withMemberTotals } from '../sample-history';
+import { addMemberTotals } from '../sample-history';
 
 /** Replay sends a whole recording in one message: past this size, opening it is refused. */
 export const MAX_RECORDING_BYTES = 256 << 20;
@@ -186,7 +186,8 @@ export function readRecording(dir: string, file: string): Recording {
       throw new SyntaxError(`"${file}" is damaged: line ${i + 2} is not a record with a type and a time`);
     }
     // Recordings made before samples carried `members` get them here, so a replay charts them the same.
-    return record.type === 'sample' ? { ...record, sample: withMemberTotals(record.sample) } : (record as Exclude<RecordingRecord, RecordingHeader>);
+    if (record.type === 'sample') addMemberTotals(record.sample);
+    return record as Exclude<RecordingRecord, RecordingHeader>;
   });
   const jobs = new Map(header.jobs.map((job) => [job.id, job.name]));
   for (const record of records) if (record.type === 'jobs') for (const job of record.jobs) jobs.set(job.id, job.name);

@@ -314,11 +314,19 @@ test('a quiet job\'s samples follow outside changes', { skip }, async (t) => {
   for (let i = 0; i < 3; i++) native.sampleJobs([job]);
   const [quiet] = native.sampleJobs([job]);
   assert.deepEqual(quiet.memory, job.memoryStats(), 'a quiet tick keeps the figures a full read gives');
+  // Unchanged parts come back as the previous sample's objects (unpack-samples.js), changed ones as new.
+  const [again] = native.sampleJobs([job]);
+  assert.notEqual(again, quiet);
+  assert.equal(again.processor, quiet.processor);
+  assert.equal(again.processes, quiet.processes);
 
   const second = run('sleep', ['30']);
   writeFileSync(`${job.path}/cgroup.procs`, String(second.pid)); // not through assign(): from outside
   const [moved] = native.sampleJobs([job]);
   assert.deepEqual(moved.processes!.map((p) => p.pid).sort(), [first.pid, second.pid].sort());
+  assert.notEqual(moved.processes, quiet.processes);
+  assert.equal(quiet.processes!.length, 1, 'the earlier sample keeps its own rows');
+  assert.notEqual(moved.processor, quiet.processor);
   // The poller reconciles with the list the sample read: one NEW_PROCESS, not a second one from its own round.
   const newOf = (pid: number) => eventsOf(job).filter((n) => n.kind === 'NEW_PROCESS' && n.pid === pid).length;
   await waitFor('NEW_PROCESS for the process moved in', () => newOf(second.pid) > 0);
