@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'no
 import path from 'node:path';
 import * as native from '#native';
 import type { JobSet } from './jobs';
-import { isLinux, median, percentile } from './lib';
+import { isLinux, median, percentile, sleep } from './lib';
 
 const buildDir = path.join(__dirname, 'build');
 
@@ -54,6 +54,25 @@ function timeTicks(ticks: number, n: number, tick: () => void): number[] {
   }
   return perJob;
 }
+
+/**
+ * Like timeTicks, with the process idle for a second before each tick, as the service is between its ticks
+ * at 1 Hz: CPU caches and the kernel's cgroup data are cold when a tick starts, which a tight loop never sees.
+ */
+async function timeTicksApart(ticks: number, n: number, tick: () => void): Promise<number[]> {
+  tick();
+  const perJob: number[] = [];
+  for (let i = 0; i < ticks; i++) {
+    await sleep(1000);
+    const start = process.hrtime.bigint();
+    tick();
+    perJob.push(Number(process.hrtime.bigint() - start) / 1000 / n);
+  }
+  return perJob;
+}
+
+/** Ticks 1 s apart take a second each: a few are enough for a median. */
+const TICKS_APART = 7;
 
 function runFloor(binary: string, mode: 'kept' | 'reopen', listFile: string, ticks: number, n: number): number[] {
   const out = execFileSync(binary, [mode, listFile, String(ticks + 3)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -106,7 +125,7 @@ function runCgtop(set: JobSet, ticks: number): Reader {
   return { name, perJobUs: perJob, note, meanOnly: true };
 }
 
-export function measureSampling(set: JobSet, ticks: number, floor: { binary?: string; why?: string }): SamplingResult {
+export async function measureSampling(set: JobSet, ticks: number, floor: { binary?: string; why?: string }): Promise<SamplingResult> {
   const n = set.jobs.length;
   const members = set.children.length / n;
   const files = set.files.flat();
@@ -116,6 +135,11 @@ export function measureSampling(set: JobSet, ticks: number, floor: { binary?: st
     name: 'JobScope native.sampleJobs',
     perJobUs: timeTicks(ticks, n, () => native.sampleJobs(set.jobs)),
     note: isLinux ? 'quiet jobs: reads the files that can change without the job running (see syscalls row)' : undefined,
+  });
+  readers.push({
+    name: 'JobScope native.sampleJobs, ticks 1 s apart',
+    perJobUs: await timeTicksApart(TICKS_APART, n, () => native.sampleJobs(set.jobs)),
+    note: `${TICKS_APART} ticks, each after a second idle, as at 1 Hz: what the main process pays per tick (see the 1 Hz soak)`,
   });
   const complete = native
     .sampleJobs(set.jobs)

@@ -18,6 +18,8 @@ export interface SoakResult {
   rssEndMiB: number;
   rssMaxMiB: number;
   rssMinMiB: number;
+  /** Every RSS reading after the warm-up, one per RSS_READING_MS, the first at its end. */
+  rssReadingsMiB: number[];
   leftBehind: string[];
 }
 
@@ -28,6 +30,7 @@ interface Usage {
 }
 
 let soakRun = 0;
+const RSS_READING_MS = 2000;
 
 export async function soak(
   jobs: number,
@@ -85,15 +88,13 @@ export async function soak(
     await ask({ type: 'setup', intervalMs, historyMs, prefix: `${JOB_PREFIX}soak${soakRun++}-`, pidsPerJob }, 'ready');
     await sleep(warmupSeconds * 1000);
     const start = await ask<Usage>({ type: 'usage' }, 'usage');
-    let rssMax = start.rss;
-    let rssMin = start.rss;
+    const rssReadings = [start.rss];
     let last = start;
     const end = performance.now() + seconds * 1000;
     while (performance.now() < end) {
-      await sleep(Math.min(5000, end - performance.now()));
+      await sleep(Math.min(RSS_READING_MS, end - performance.now()));
       last = await ask<Usage>({ type: 'usage' }, 'usage');
-      rssMax = Math.max(rssMax, last.rss);
-      rssMin = Math.min(rssMin, last.rss);
+      rssReadings.push(last.rss);
     }
     const cpuUs = last.cpuUs.user + last.cpuUs.system - start.cpuUs.user - start.cpuUs.system;
     // Members die first, so the service's stop() finds every job empty and removes it.
@@ -107,8 +108,9 @@ export async function soak(
       cpuPercent: (cpuUs / 1000 / (last.wallMs - start.wallMs)) * 100,
       rssStartMiB: start.rss / 2 ** 20,
       rssEndMiB: last.rss / 2 ** 20,
-      rssMaxMiB: rssMax / 2 ** 20,
-      rssMinMiB: rssMin / 2 ** 20,
+      rssMaxMiB: Math.max(...rssReadings) / 2 ** 20,
+      rssMinMiB: Math.min(...rssReadings) / 2 ** 20,
+      rssReadingsMiB: rssReadings.map((rss) => rss / 2 ** 20),
       leftBehind: stopped.leftBehind,
     };
   } finally {
