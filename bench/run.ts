@@ -1,6 +1,7 @@
-// `npm run bench [-- --quick] [--soak-seconds S] [--soak-history-s S] [--only a,b]`: measures JobScope's
-// sampler, process list, history memory, exit notifications, main-process CPU/RSS and renderer frame times
-// in one run, prints one table, judges the targets, and writes bench/results.md and bench/results.json.
+// `npm run bench [-- --quick] [--soak-seconds S] [--soak-history-s S] [--only a,b] [--results NAME]`: measures
+// JobScope's sampler, process list, history memory, exit notifications, main-process CPU/RSS and renderer frame
+// times in one run, prints one table, judges the targets, and writes bench/results.md and bench/results.json
+// (NAME.md and NAME.json with --results).
 // Linux-only comparisons are skipped on Windows with the reason printed. Every job and process it makes is
 // removed at the end, on error and on Ctrl-C. `--check` verifies the run's output instead of publishing it
 // (see check.ts): the Wine pass of `npm run test:win` uses it, as timings under an emulator are no Windows
@@ -52,8 +53,11 @@ function options() {
       only: { type: 'string' },
       'frame-seconds': { type: 'string' },
       check: { type: 'boolean', default: false },
+      // Where the figures go: bench/<name>.md and .json (the pure-v2 guest's run keeps its own file).
+      results: { type: 'string', default: 'results' },
     },
   });
+  if (!/^[\w-]+$/.test(values.results!)) throw new Error(`--results: "${values.results}" is not a file name (letters, digits, - and _)`);
   const quick = values.quick!;
   const soakHistorySeconds = Number(values['soak-history-s']);
   if (!(soakHistorySeconds > 0)) throw new Error(`--soak-history-s: "${values['soak-history-s']}" is not a number of seconds above 0`);
@@ -75,6 +79,7 @@ function options() {
     exits: values.exits ? count('exits', values.exits) : quick ? 50 : 200,
     frameSeconds: Number(values['frame-seconds'] ?? (quick ? 5 : 15)),
     only: new Set(only),
+    resultsName: values.results!,
   };
 }
 export type Options = ReturnType<typeof options>;
@@ -377,9 +382,9 @@ async function main(): Promise<void> {
     targetTable,
     '',
   ].join('\n');
-  writeFileSync(path.join(__dirname, 'results.md'), md);
+  writeFileSync(path.join(__dirname, `${opts.resultsName}.md`), md);
   writeFileSync(
-    path.join(__dirname, 'results.json'),
+    path.join(__dirname, `${opts.resultsName}.json`),
     JSON.stringify({ mode, machine, conditions: process.env.BENCH_NOTE ?? null, fileSet: results.fileSet, rows, targets, raw: summarizeRaw(results) }, null, 2) + '\n',
   );
   process.exitCode = left.length ? 1 : 0;

@@ -9,6 +9,10 @@
 #
 #   npm run test:guest            (Debian packages qemu-system-x86, busybox-static, xz-utils)
 #   npm run test:pure-v2 / npm run test:v1-only     one configuration
+#   npm run bench:pure-v2 [-- ARGS]   instead of the suites, the bench's sampling section (bench/run.ts ARGS,
+#                                     default the sampling section at N=10,100,1000) in the pure-v2 guest, into
+#                                     bench/results-pure-v2.{md,json}: systemd-cgtop sees the jobs' own cgroups
+#                                     only on a pure-v2 host. Emulated timings: compare rows within that file.
 #
 # Everything it prepares lives in native/build-guest/ (gitignored): the Debian kernel package's files,
 # unpacked once; an uncompressed vmlinux (boots ~4 s faster than the vmlinuz); the initramfs, rebuilt when
@@ -25,6 +29,14 @@ tests=${JOBSCOPE_GUEST_TESTS:-'native/test/linux*.test.ts'}
 t0=$(date +%s.%N)
 # Each configuration and the suite runs its /init makes (see guest/init).
 declare -A runs=([pure-v2]="root leaf delegated" [v1-only]="root leaf")
+bench_args=()
+if [ "${1:-}" = bench ]; then
+  shift
+  bench_args=("$@")
+  [ ${#bench_args[@]} -gt 0 ] || bench_args=(--only sampling)
+  timeout_s=${JOBSCOPE_GUEST_TIMEOUT:-2400}  # emulated, N=1000 takes many minutes
+  set -- pure-v2
+fi
 configs=("$@")
 [ ${#configs[@]} -gt 0 ] || configs=(pure-v2 v1-only)
 for config in "${configs[@]}"; do
@@ -134,6 +146,9 @@ esac
 # qboot (qemu-system-data) boots straight into the kernel: faster than SeaBIOS, and it does not reset the
 # terminal with escape codes on the console.
 [ -f /usr/share/qemu/qboot.rom ] && shares+=(-bios /usr/share/qemu/qboot.rom)
+# The bench's 1000 jobs keep 2000 sleeping processes.
+memory_mib=1024
+[ ${#bench_args[@]} -eq 0 ] || memory_mib=3072
 prep=$(since "$t0")
 status=0
 summary=""
@@ -144,9 +159,17 @@ for config in "${configs[@]}"; do
   t1=$(date +%s.%N)
   boot_guest() {
     rm -rf "${root:?}/$results" && mkdir -p "$root/$results"
+    if [ ${#bench_args[@]} -gt 0 ]; then
+      # 1000 jobs keep ~14000 files open; the guest's default limit is 1024 (4096 hard), a systemd host's 524288.
+      { echo 'ulimit -n 65536'
+        echo "export BENCH_NOTE='pure-v2 QEMU guest, TCG (no KVM), 2 vCPUs: emulated timings, compare rows within this file only'"
+        printf 'exec node --import tsx bench/run.ts --results results-pure-v2'
+        printf ' %q' "${bench_args[@]}"
+        echo; } >"$root/$results/command.sh"
+    fi
     set +e
     # No KVM: this host's /dev/kvm only runs specially built guests. -smp 2 with the default CPU was fastest.
-    timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -m 1024 -smp 2 -nographic -no-reboot -nic none \
+    timeout -k 5 "$timeout_s" qemu-system-x86_64 -accel tcg -m "$memory_mib" -smp 2 -nographic -no-reboot -nic none \
       -kernel "$kernel" -initrd "$cache/initramfs.cpio" -append "$cmdline" \
       -drive "file=$cache/disk.img,if=virtio,format=raw" "${shares[@]}" </dev/null
     qemu_status=$?
@@ -165,6 +188,12 @@ for config in "${configs[@]}"; do
     fail "$config: timed out after ${timeout_s}s twice: QEMU killed (set JOBSCOPE_GUEST_TIMEOUT to allow longer)"
   fi
   [ "$qemu_status" = 0 ] || fail "$config: QEMU exited with status $qemu_status"
+  if [ ${#bench_args[@]} -gt 0 ]; then
+    [ -f "$root/$results/command/exit-code" ] || fail "the guest powered off before the bench finished (see the console above)"
+    status=$(cat "$root/$results/command/exit-code")
+    log "bench in the $config guest: exit $status, QEMU $(since "$t1") s"
+    exit "$status"
+  fi
   for run in ${runs[$config]}; do
     [ -f "$root/$results/$run/exit-code" ] ||
       fail "$config: the guest powered off before the $run run finished (see the console above)"
