@@ -33,15 +33,16 @@ export interface ProcessPoint {
 
 /**
  * The first sample of each time bucket: a chart gets about as many points as it has pixels, whatever the
- * sampling rate. Buckets are aligned to the clock, so the points already drawn stay put as samples arrive.
- * Rates between kept samples are the averages over the skipped ones (the counters are cumulative).
+ * sampling rate. Buckets are aligned to the clock (shifted by `phaseMs`), so the points already drawn stay
+ * put as samples arrive. Rates between kept samples are the averages over the skipped ones (the counters
+ * are cumulative).
  */
-export function thinByTime(samples: JobSample[], bucketMs: number): JobSample[] {
+export function thinByTime(samples: JobSample[], bucketMs: number, phaseMs = 0): JobSample[] {
   if (bucketMs <= 0) return samples;
   const out: JobSample[] = [];
   let bucket = -Infinity;
   for (const s of samples) {
-    const b = Math.floor(s.time / bucketMs);
+    const b = Math.floor((s.time - phaseMs) / bucketMs);
     if (b !== bucket) out.push(s);
     bucket = b;
   }

@@ -31,14 +31,20 @@ function useSameItems<T>(items: T[]): T[] {
  * What a job's time charts show: the chosen window, its samples thinned to the first of each time bucket
  * (about a pixel: MAX_POINTS per window), and the notifications in it. The picture changes only when a new
  * bucket starts, so charts redraw at most once per bucket whatever the sampling rate (the newest point lags
- * by less than a bucket; the stats above the charts show every sample). And charts follow the data a step
- * behind (a deferred, interruptible render): a burst of events updates the log and tables first.
+ * by less than a bucket; the stats above the charts show every sample). Each job's buckets are shifted by a
+ * phase of its own: jobs sampled on the same tick would otherwise all start a bucket on the same sample,
+ * and every chart on screen would redraw in one long frame (16 charts: an 83 ms frame each bucket).
+ * And charts follow the data a step behind (a deferred, interruptible render): a burst of events updates
+ * the log and tables first.
  */
 export function useChartWindow(samples: JobSample[], notifications: Notification[]) {
   const windowMs = useStore((s) => s.settings.windowMs);
   const deferredSamples = useDeferredValue(samples);
   const deferredNotifications = useDeferredValue(notifications);
-  const kept = useSameItems(useMemo(() => thinByTime(deferredSamples, windowMs / MAX_POINTS), [deferredSamples, windowMs]));
+  const bucketMs = windowMs / MAX_POINTS;
+  // Golden-ratio steps spread consecutive job ids evenly over the bucket.
+  const phaseMs = (((samples[0]?.jobId ?? 0) * 0.6180339887) % 1) * bucketMs;
+  const kept = useSameItems(useMemo(() => thinByTime(deferredSamples, bucketMs, phaseMs), [deferredSamples, bucketMs, phaseMs]));
   const end = kept[kept.length - 1]?.time ?? 0;
   const start = kept[0]?.time ?? 0;
   // A young job fills the width rather than hugging the right edge of an empty window.
