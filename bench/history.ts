@@ -1,7 +1,8 @@
 // What a held sample costs the service's history: real samples of N jobs, pushed tick after tick into one
 // SampleStore per job (the service's columns), against the same samples held as objects the way the
 // service held them before (the newest two with their per-process rows, older ones with the members'
-// totals instead). Memory is the V8 heap plus ArrayBuffer contents after a full collection, before and
+// totals instead; parts a quiet job's samples share with the tick before are held once, as sampleJobs
+// hands them over). Memory is the V8 heap plus ArrayBuffer contents after a full collection, before and
 // after filling, divided by the samples held.
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';

@@ -73,10 +73,10 @@ function v1Mirror(name: string): string | undefined {
 /**
  * What native.sampleJobs() really reads for one job, seen with strace attached to this process during one
  * call: the sampler's code changes, so the floor follows what it does rather than a copy of its logic.
- * Two ticks are traced: the second sample of the job, which reads every file (the one after a run), and the
- * third, a quiet tick of a sleeping job like the timed ones. Returns path templates ("{name}" for the job's
- * name, "{pid}" for each member) of every file, and the syscall counts of both ticks, or undefined when
- * strace is unavailable.
+ * Two ticks are traced: the second sample of the job, which reads every file (the one after a run), and a
+ * quiet tick of a sleeping job like the timed ones, once its CPU time stands still. Returns path templates
+ * ("{name}" for the job's name, "{pid}" for each member) of every file, and the syscall counts of both
+ * ticks, or undefined when strace is unavailable.
  */
 export async function traceSampledFiles(
   job: native.Job,
@@ -101,6 +101,22 @@ export async function traceSampledFiles(
   } catch {}
   native.sampleJobs([job]);
   try {
+    readFileSync(marker + '-settle');
+  } catch {}
+  // Members just started (slowly, in an emulated guest) may still use CPU, which makes the next tick a full
+  // one too: the quiet tick is traced once the job's CPU time stood still between two samples.
+  const cpuUs = () => {
+    const { processor } = native.sampleJobs([job])[0];
+    return processor ? processor.userTimeUs + processor.kernelTimeUs : Number.NaN;
+  };
+  const settleBy = performance.now() + 10_000;
+  for (let before = cpuUs(); performance.now() < settleBy; ) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = cpuUs();
+    if (now === before) break;
+    before = now;
+  }
+  try {
     readFileSync(marker + '-quiet');
   } catch {}
   native.sampleJobs([job]);
@@ -113,10 +129,11 @@ export async function traceSampledFiles(
   const lines = safeRead(out).split('\n');
   rmSync(out, { force: true });
   const begin = lines.findIndex((l) => l.includes(marker + '-begin'));
+  const settle = lines.findIndex((l) => l.includes(marker + '-settle'));
   const quiet = lines.findIndex((l) => l.includes(marker + '-quiet'));
   const end = lines.findIndex((l) => l.includes(marker + '-end'));
-  if (begin < 0 || quiet < 0 || end < 0) return undefined;
-  const window = lines.slice(begin + 1, quiet);
+  if (begin < 0 || settle < 0 || quiet < 0 || end < 0) return undefined;
+  const window = lines.slice(begin + 1, settle);
   const templates = new Set<string>();
   for (const line of window) {
     // openat(AT_FDCWD</...>, "/path", ...) = 3</path>   or   pread64(3</path>, ...)

@@ -71,8 +71,6 @@ async function timeTicksApart(ticks: number, n: number, tick: () => void): Promi
   return perJob;
 }
 
-/** Ticks 1 s apart take a second each: a few are enough for a median. */
-const TICKS_APART = 7;
 
 function runFloor(binary: string, mode: 'kept' | 'reopen', listFile: string, ticks: number, n: number): number[] {
   const out = execFileSync(binary, [mode, listFile, String(ticks + 3)], { encoding: 'utf8', maxBuffer: 1 << 24 });
@@ -125,7 +123,13 @@ function runCgtop(set: JobSet, ticks: number): Reader {
   return { name, perJobUs: perJob, note, meanOnly: true };
 }
 
-export async function measureSampling(set: JobSet, ticks: number, floor: { binary?: string; why?: string }): Promise<SamplingResult> {
+/** `ticksApart`: ticks 1 s apart take a second each, so a few are enough for a median. */
+export async function measureSampling(
+  set: JobSet,
+  ticks: number,
+  ticksApart: number,
+  floor: { binary?: string; why?: string },
+): Promise<SamplingResult> {
   const n = set.jobs.length;
   const members = set.children.length / n;
   const files = set.files.flat();
@@ -138,8 +142,8 @@ export async function measureSampling(set: JobSet, ticks: number, floor: { binar
   });
   readers.push({
     name: 'JobScope native.sampleJobs, ticks 1 s apart',
-    perJobUs: await timeTicksApart(TICKS_APART, n, () => native.sampleJobs(set.jobs)),
-    note: `${TICKS_APART} ticks, each after a second idle, as at 1 Hz: what the main process pays per tick (see the 1 Hz soak)`,
+    perJobUs: await timeTicksApart(ticksApart, n, () => native.sampleJobs(set.jobs)),
+    note: `${ticksApart} ticks, each after a second idle, as at 1 Hz: what the main process pays per tick (see the 1 Hz soak)`,
   });
   const complete = native
     .sampleJobs(set.jobs)

@@ -9,8 +9,8 @@
 #
 #   npm run test:guest            (Debian packages qemu-system-x86, busybox-static, xz-utils)
 #   npm run test:pure-v2 / npm run test:v1-only     one configuration
-#   npm run bench:pure-v2 [-- ARGS]   instead of the suites, the bench's sampling section (bench/run.ts ARGS,
-#                                     default the sampling section at N=10,100,1000) in the pure-v2 guest, into
+#   npm run bench:pure-v2 [-- ARGS]   instead of the suites, bench/run.ts ARGS (default --only sampling; ARGS
+#                                     replace it, so add --only yourself) in the pure-v2 guest, into
 #                                     bench/results-pure-v2.{md,json}: systemd-cgtop sees the jobs' own cgroups
 #                                     only on a pure-v2 host. Emulated timings: compare rows within that file.
 #
@@ -18,7 +18,7 @@
 # unpacked once; an uncompressed vmlinux (boots ~4 s faster than the vmlinuz); the initramfs, rebuilt when
 # its inputs change; a small disk so io.stat/io.max have a device. Without QEMU, busybox or a kernel it
 # prints one "skipped: <why>" line and exits 0. Otherwise it exits with the guest suites' status.
-# JOBSCOPE_GUEST_TIMEOUT (seconds, default 420) bounds one boot; QEMU is killed past it (then booted once more).
+# JOBSCOPE_GUEST_TIMEOUT (seconds, default 420, 2400 for the bench) bounds one boot; QEMU is killed past it (then booted once more).
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/../.." && pwd)
