@@ -71,7 +71,6 @@ async function timeTicksApart(ticks: number, n: number, tick: () => void): Promi
   return perJob;
 }
 
-
 function runFloor(binary: string, mode: 'kept' | 'reopen', listFile: string, ticks: number, n: number): number[] {
   const out = execFileSync(binary, [mode, listFile, String(ticks + 3)], { encoding: 'utf8', maxBuffer: 1 << 24 });
   const lines = out.trim().split('\n');
