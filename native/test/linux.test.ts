@@ -7,6 +7,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, realpathSync, rmSyn
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { once } from 'node:events';
+import { isDeepStrictEqual } from 'node:util';
 import * as native from '#native';
 import type { Job, Notification } from '#native';
 
@@ -312,8 +313,17 @@ test('a quiet job\'s samples follow outside changes', { skip }, async (t) => {
   // Only once `sleep` sleeps: an emulated guest can still be loading it, its memory charge still growing.
   await waitFor('sleep to sleep', () => /^\d+ \(sleep\) S /.test(readFileSync(`/proc/${first.pid}/stat`, 'utf8')), 5000);
   for (let i = 0; i < 3; i++) native.sampleJobs([job]);
-  const [quiet] = native.sampleJobs([job]);
-  assert.deepEqual(quiet.memory, job.memoryStats(), 'a quiet tick keeps the figures a full read gives');
+  // The charge can move under a sleeping job between a sample and the full read after it (the kernel drains
+  // per-CPU charge caches of up to 64 pages: seen in the pure-v2 guest), so they are compared until both
+  // read the same charge; figures a quiet tick left stale would never match.
+  const quiet = await waitFor(
+    'a quiet tick with the figures a full read gives',
+    () => {
+      const [sample] = native.sampleJobs([job]);
+      return isDeepStrictEqual(sample.memory, job.memoryStats()) && sample;
+    },
+    5000,
+  );
   // Unchanged parts come back as the previous sample's objects (unpack-samples.js), changed ones as new.
   const [again] = native.sampleJobs([job]);
   assert.notEqual(again, quiet);
