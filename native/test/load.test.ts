@@ -75,7 +75,9 @@ test(`a fork storm of ${FORKS} in a job limited to 20 processes: notifications m
       'while True:',
       '    try: os.wait()',
       '    except ChildProcessError: break',
-      "open(sys.argv[1], 'w').write(f'{made} {refused}')",
+      // Written aside and renamed: the test polls for the file and must never read it half-written.
+      "with open(sys.argv[1] + '.part', 'w') as f: f.write(f'{made} {refused}')",
+      "os.replace(sys.argv[1] + '.part', sys.argv[1])",
     ].join('\n');
     const launcher = job.launch({ file: python, args: ['-c', script, out] });
     const [made, refused] = (await until('the storm to end', () => existsSync(out) && readFileSync(out, 'utf8'))).split(' ').map(Number);
