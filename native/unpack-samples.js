@@ -2,8 +2,8 @@
 // Rebuilds sampleJobs' JobSample objects (index.d.ts) from the addon's packed form: numbers in one
 // Float64Array, strings in one NUL-separated string, in the order packSamples (src/addon.cc) writes them.
 // A part of a sample (processor, memory, cpuThrottling, io, processes) equal to the same job's previous one
-// is that previous object, compared before anything is made: most jobs are quiet on most ticks, and at
-// 1000 jobs a tick the objects not made were most of the main process's garbage.
+// is that previous object: most jobs are quiet on most ticks, and at 1000 jobs a tick the objects not made
+// were most of the main process's garbage. Rows are compared where they are packed, before any is made.
 const MEMORY_SOURCES = ['cgroup2', 'cgroup1', 'procfs', 'job-object', 'process-sum'];
 const IO_TRACKING = ['on', 'off', 'unsupported'];
 
@@ -16,31 +16,27 @@ function unpackSamples([numbers, text], jobs) {
   const strings = text.split('\0');
   let i = 0;
   let k = 0;
-  /** Whether the `keys.length` numbers at `i` are `before`'s values of `keys` (NaN packs null). */
-  const packedIn = (before, keys) => {
-    if (before === undefined) return false;
-    for (let f = 0; f < keys.length; f++) {
-      if (keys[f] === CODED) continue;
-      const value = before[keys[f]];
-      if (value === null ? !Number.isNaN(numbers[i + f]) : numbers[i + f] !== value) return false;
+  /** Whether the next `count` device rows (4 numbers and a name each) are `before`'s. */
+  const sameDevices = (before, count) => {
+    if (before === undefined || before.length !== count) return false;
+    for (let r = 0, at = i; r < count; r++, at += 4) {
+      const d = before[r];
+      const same =
+        d.device === strings[k + r] && d.readOps === numbers[at] && d.writeOps === numbers[at + 1] &&
+        d.readBytes === numbers[at + 2] && d.writeBytes === numbers[at + 3];
+      if (!same) return false;
     }
     return true;
   };
-  /** The next `count` rows of 3-4 numbers and one string, as `before` when every row is equal. */
-  const rowsAt = (before, count, keys, name, make) => {
-    let equal = before !== undefined && before.length === count;
-    for (let r = 0; equal && r < count; r++) {
-      equal = strings[k + r] === before[r][name];
-      for (let f = 0; equal && f < keys.length; f++) equal = numbers[i + r * keys.length + f] === before[r][keys[f]];
+  /** Whether the next `count` member rows (3 numbers and a name each) are `before`'s. */
+  const sameMembers = (before, count) => {
+    if (before === undefined || before.length !== count) return false;
+    for (let r = 0, at = i; r < count; r++, at += 3) {
+      const p = before[r];
+      const same = p.name === strings[k + r] && p.pid === numbers[at] && p.cpuTimeUs === numbers[at + 1] && p.residentBytes === numbers[at + 2];
+      if (!same) return false;
     }
-    if (equal) {
-      i += count * keys.length;
-      k += count;
-      return before;
-    }
-    const out = new Array(count);
-    for (let r = 0; r < count; r++) out[r] = make();
-    return out;
+    return true;
   };
   const samples = [];
   while (i < numbers.length) {
@@ -53,74 +49,82 @@ function unpackSamples([numbers, text], jobs) {
       continue;
     }
     const previous = previousSamples.get(job) ?? {};
+
+    const userTimeUs = numbers[i++];
+    const kernelTimeUs = numbers[i++];
+    const totalProcesses = numbers[i++];
+    const activeProcesses = numbers[i++];
     let processor = previous.processor;
-    if (packedIn(processor, PROCESSOR)) {
-      i += PROCESSOR.length;
-    } else {
-      processor = {
-        userTimeUs: numbers[i++],
-        kernelTimeUs: numbers[i++],
-        totalProcesses: numbers[i++],
-        activeProcesses: numbers[i++],
-      };
-    }
+    const sameProcessor =
+      processor !== undefined && processor.userTimeUs === userTimeUs && processor.kernelTimeUs === kernelTimeUs &&
+      processor.totalProcesses === totalProcesses && processor.activeProcesses === activeProcesses;
+    if (!sameProcessor) processor = { userTimeUs, kernelTimeUs, totalProcesses, activeProcesses };
+
+    const currentBytes = numbers[i++];
+    const peakBytes = orNull(numbers[i++]);
+    const source = MEMORY_SOURCES[numbers[i++]];
+    const anonBytes = orNull(numbers[i++]);
+    const fileBytes = orNull(numbers[i++]);
     let memory = previous.memory;
-    if (memory !== undefined && MEMORY_SOURCES[numbers[i + 2]] === memory.source && packedIn(memory, MEMORY)) {
-      i += MEMORY.length;
-    } else {
-      memory = {
-        currentBytes: numbers[i++],
-        peakBytes: orNull(numbers[i++]),
-        source: MEMORY_SOURCES[numbers[i++]],
-        anonBytes: orNull(numbers[i++]),
-        fileBytes: orNull(numbers[i++]),
-      };
-    }
+    const sameMemory =
+      memory !== undefined && memory.currentBytes === currentBytes && memory.peakBytes === peakBytes &&
+      memory.source === source && memory.anonBytes === anonBytes && memory.fileBytes === fileBytes;
+    if (!sameMemory) memory = { currentBytes, peakBytes, source, anonBytes, fileBytes };
+
     const privateWorkingSetBytes = numbers[i++];
     const frozen = numbers[i++];
     let cpuThrottling;
     if (numbers[i++] === 1) {
+      const periods = numbers[i++];
+      const throttledPeriods = numbers[i++];
+      const throttledTimeUs = numbers[i++];
       cpuThrottling = previous.cpuThrottling;
-      if (packedIn(cpuThrottling, THROTTLING)) {
-        i += THROTTLING.length;
-      } else {
-        cpuThrottling = { periods: numbers[i++], throttledPeriods: numbers[i++], throttledTimeUs: numbers[i++] };
-      }
+      const same =
+        cpuThrottling !== undefined && cpuThrottling.periods === periods &&
+        cpuThrottling.throttledPeriods === throttledPeriods && cpuThrottling.throttledTimeUs === throttledTimeUs;
+      if (!same) cpuThrottling = { periods, throttledPeriods, throttledTimeUs };
     }
+
     let io;
-    const tracking = numbers[i++];
-    if (tracking >= 0) {
-      const before = previous.io;
-      const totalsEqual = before !== undefined && IO_TRACKING[tracking] === before.tracking && packedIn(before, IO);
+    const trackingCode = numbers[i++];
+    if (trackingCode >= 0) {
+      const tracking = IO_TRACKING[trackingCode];
       const readOps = numbers[i++];
       const writeOps = numbers[i++];
       const readBytes = numbers[i++];
       const writeBytes = numbers[i++];
-      const devices = rowsAt(before && before.devices, numbers[i++], DEVICE, 'device', () => ({
-        device: strings[k++],
-        readOps: numbers[i++],
-        writeOps: numbers[i++],
-        readBytes: numbers[i++],
-        writeBytes: numbers[i++],
-      }));
-      io =
-        totalsEqual && devices === before.devices
-          ? before
-          : {
-              tracking: IO_TRACKING[tracking],
-              readOps,
-              writeOps,
-              readBytes,
-              writeBytes,
-              devices,
-            };
+      const deviceCount = numbers[i++];
+      const before = previous.io;
+      let devices;
+      if (sameDevices(before && before.devices, deviceCount)) {
+        devices = before.devices;
+        i += deviceCount * 4;
+        k += deviceCount;
+      } else {
+        devices = new Array(deviceCount);
+        for (let d = 0; d < deviceCount; d++) {
+          devices[d] = { device: strings[k++], readOps: numbers[i++], writeOps: numbers[i++], readBytes: numbers[i++], writeBytes: numbers[i++] };
+        }
+      }
+      const same =
+        before !== undefined && before.devices === devices && before.tracking === tracking && before.readOps === readOps &&
+        before.writeOps === writeOps && before.readBytes === readBytes && before.writeBytes === writeBytes;
+      io = same ? before : { tracking, readOps, writeOps, readBytes, writeBytes, devices };
     }
-    const processes = rowsAt(previous.processes, numbers[i++], MEMBER, 'name', () => ({
-      pid: numbers[i++],
-      name: strings[k++],
-      cpuTimeUs: numbers[i++],
-      residentBytes: numbers[i++],
-    }));
+
+    const memberCount = numbers[i++];
+    let processes;
+    if (sameMembers(previous.processes, memberCount)) {
+      processes = previous.processes;
+      i += memberCount * 3;
+      k += memberCount;
+    } else {
+      processes = new Array(memberCount);
+      for (let p = 0; p < memberCount; p++) {
+        processes[p] = { pid: numbers[i++], name: strings[k++], cpuTimeUs: numbers[i++], residentBytes: numbers[i++] };
+      }
+    }
+
     const sample = { jobId, time, state: 'live', processor, memory, privateWorkingSetBytes, processes };
     if (io) sample.io = io;
     if (frozen >= 0) sample.frozen = frozen === 1;
@@ -130,15 +134,5 @@ function unpackSamples([numbers, text], jobs) {
   }
   return samples;
 }
-
-// Each part's packed numbers, in packSamples' order. A coded string (memory's source) is compared by the
-// caller: CODED only keeps the positions right.
-const CODED = null;
-const PROCESSOR = ['userTimeUs', 'kernelTimeUs', 'totalProcesses', 'activeProcesses'];
-const MEMORY = ['currentBytes', 'peakBytes', CODED, 'anonBytes', 'fileBytes'];
-const THROTTLING = ['periods', 'throttledPeriods', 'throttledTimeUs'];
-const IO = ['readOps', 'writeOps', 'readBytes', 'writeBytes'];
-const DEVICE = ['readOps', 'writeOps', 'readBytes', 'writeBytes'];
-const MEMBER = ['pid', 'cpuTimeUs', 'residentBytes'];
 
 module.exports = { unpackSamples };
