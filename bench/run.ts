@@ -340,7 +340,14 @@ function report(results: Results, opts: Options) {
 }
 
 async function main(): Promise<void> {
-  const opts = options();
+  let opts: Options;
+  try {
+    opts = options();
+  } catch (error) {
+    // A mistyped flag is the user's to fix: its message, not a stack.
+    console.error(`[bench] ${(error as Error).message} (flags: README.md, "Benchmarks")`);
+    process.exit(2);
+  }
   const log = (line: string) => console.error(`[bench] ${line}`);
   const machine = machineInfo();
   if (!isLinux) log('not Linux: the C floor, naive file reader, systemd-cgtop, /proc reader and ps rows are skipped');
